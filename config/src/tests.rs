@@ -1,0 +1,89 @@
+use std::path::Path;
+
+use super::*;
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::parse(text, Path::new("/etc/monban/monban.toml"))
+}
+
+#[test]
+fn shipped_config_loads_and_equals_the_defaults() {
+    let shipped = parse(SHIPPED).unwrap();
+    let defaults = Config::default();
+    assert_eq!(format!("{shipped:?}"), format!("{defaults:?}"));
+}
+
+#[test]
+fn empty_file_gives_defaults() {
+    let c = parse("").unwrap();
+    assert_eq!(c.password.min_length, 8);
+    assert_eq!(c.lockout.unlock_after, Limit::Never);
+}
+
+#[test]
+fn durations_parse() {
+    let c = parse("[password]\nmax_age = \"90d\"\nmin_age = \"15m\"\n[daemon]\nidle_timeout = \"30s\"").unwrap();
+    assert_eq!(c.password.max_age.secs(), Some(90 * 86400));
+    assert_eq!(c.password.min_age.as_secs(), 900);
+    assert_eq!(c.daemon.idle_timeout.as_secs(), 30);
+}
+
+#[test]
+fn bad_duration_names_file_line_and_value() {
+    let e = parse("[password]\n\nmax_age = \"ninety days\"\n").unwrap_err();
+    assert_eq!(e.line, Some(3));
+    let shown = e.to_string();
+    assert!(shown.starts_with("/etc/monban/monban.toml:3:"), "{shown}");
+    assert!(shown.contains("ninety days"), "{shown}");
+}
+
+#[test]
+fn unknown_key_is_refused_with_its_line() {
+    let e = parse("[lockout]\nmax_failures = 3\nmax_failure = 4\n").unwrap_err();
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("max_failure"), "{e}");
+    let e = parse("[lockot]\n").unwrap_err();
+    assert!(e.message.contains("lockot"), "{e}");
+}
+
+#[test]
+fn cross_field_errors_point_at_the_key() {
+    let e = parse("[password]\nmin_length = 10\nmax_length = 6\n").unwrap_err();
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("max_length"), "{e}");
+    let e = parse("[otp]\ndigits = 5\n").unwrap_err();
+    assert_eq!(e.line, Some(2));
+    let e = parse("[daemon]\nsocket = \"relative.sock\"\n").unwrap_err();
+    assert!(e.message.contains("absolute"), "{e}");
+}
+
+#[test]
+fn unlock_after_never_or_duration() {
+    assert_eq!(parse("[lockout]\nunlock_after = \"never\"").unwrap().lockout.unlock_after, Limit::Never);
+    assert_eq!(
+        parse("[lockout]\nunlock_after = \"2s\"").unwrap().lockout.unlock_after,
+        Limit::After(Span::from_secs(2))
+    );
+    assert!(parse("[lockout]\nunlock_after = \"0\"").is_err());
+}
+
+#[test]
+fn library_rule_is_configuration_alone() {
+    let c = parse("[password]\nmin_length = 4\nmax_length = 10\nallowed = \"alphanumeric\"\nmin_classes = 1\n").unwrap();
+    assert_eq!(c.password.allowed, Allowed::Alphanumeric);
+    assert!(c.password.allowed.permits('a') && !c.password.allowed.permits('!'));
+}
+
+#[test]
+fn explicit_symbol_set() {
+    let c = parse("[password]\nallowed = \"alphanumeric+!#\"").unwrap();
+    assert!(c.password.allowed.permits('#') && !c.password.allowed.permits('$'));
+    assert!(parse("[password]\nallowed = \"alphanumeric+ab\"").is_err());
+    assert!(parse("[password]\nallowed = \"latin1\"").is_err());
+}
+
+#[test]
+fn wrong_type_is_refused() {
+    let e = parse("[password]\nmin_length = \"eight\"\n").unwrap_err();
+    assert_eq!(e.line, Some(2));
+}

@@ -1,0 +1,132 @@
+//! Blocking client used by the PAM module and the CLI: no runtime, no
+//! threads, every wait bounded.
+
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::frame::{FrameError, decode, encode, read_frame, write_frame};
+use crate::{ErrorCode, Request, Response, WireError};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// Bound on each read or write; the daemon answers within it unless it
+    /// is waiting on nothing but us.
+    pub io: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(3),
+            io: Duration::from_secs(20),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot reach monban-authd at {path}: {source}")]
+    Connect { path: String, source: io::Error },
+    #[error("monban-authd did not answer in time")]
+    Timeout,
+    #[error("bad exchange with monban-authd: {0}")]
+    Protocol(#[from] FrameError),
+    /// The daemon answered with a coded refusal.
+    #[error("{0}")]
+    Refused(WireError),
+}
+
+impl ClientError {
+    /// True when the daemon could not be reached or did not speak sensibly:
+    /// the caller must treat the check as unavailable, never as passed.
+    pub fn is_unavailable(&self) -> bool {
+        !matches!(self, Self::Refused(_))
+    }
+
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Refused(e) => Some(e.code),
+            _ => None,
+        }
+    }
+}
+
+pub struct Client {
+    stream: UnixStream,
+}
+
+impl Client {
+    pub fn connect(path: &Path, timeouts: Timeouts) -> Result<Self, ClientError> {
+        let stream = connect_with_deadline(path, timeouts.connect).map_err(|source| {
+            if source.kind() == io::ErrorKind::TimedOut {
+                ClientError::Timeout
+            } else {
+                ClientError::Connect {
+                    path: path.display().to_string(),
+                    source,
+                }
+            }
+        })?;
+        let io_timeout = Some(timeouts.io.max(Duration::from_millis(1)));
+        stream
+            .set_read_timeout(io_timeout)
+            .and_then(|()| stream.set_write_timeout(io_timeout))
+            .map_err(|e| ClientError::Protocol(FrameError::Io(e)))?;
+        Ok(Self { stream })
+    }
+
+    /// Sends one request and reads one response. A coded error from the
+    /// daemon becomes `ClientError::Refused`.
+    pub fn call(&mut self, req: &Request) -> Result<Response, ClientError> {
+        let body = encode(req)?;
+        write_frame(&mut self.stream, &body).map_err(timeout_aware)?;
+        let reply = read_frame(&mut self.stream).map_err(timeout_aware)?;
+        match decode::<Response>(&reply)? {
+            Response::Error(e) => Err(ClientError::Refused(e)),
+            other => Ok(other),
+        }
+    }
+}
+
+fn timeout_aware(e: FrameError) -> ClientError {
+    match e {
+        FrameError::Io(io) if matches!(io.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            ClientError::Timeout
+        }
+        other => ClientError::Protocol(other),
+    }
+}
+
+/// `UnixStream::connect` blocks without limit when the listen backlog is
+/// full; connect non-blocking and retry until the deadline instead.
+fn connect_with_deadline(path: &Path, limit: Duration) -> io::Result<UnixStream> {
+    use nix::errno::Errno;
+    use nix::sys::socket::{AddressFamily, SockFlag, SockType, UnixAddr, connect, socket};
+
+    let addr = UnixAddr::new(path).map_err(io::Error::from)?;
+    let deadline = Instant::now() + limit;
+    loop {
+        let fd: OwnedFd = socket(
+            AddressFamily::Unix,
+            SockType::Stream,
+            SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC,
+            None,
+        )?;
+        match connect(fd.as_raw_fd(), &addr) {
+            Ok(()) => {
+                let stream = UnixStream::from(fd);
+                stream.set_nonblocking(false)?;
+                return Ok(stream);
+            }
+            Err(Errno::EAGAIN | Errno::EINTR) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(Errno::EAGAIN) => return Err(io::ErrorKind::TimedOut.into()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! The monban wire protocol, shared by the PAM module, the CLI and the daemon.
+//!
+//! Every message travels in a frame: a 4-byte big-endian length followed by
+//! that many bytes of JSON. Each JSON body is an envelope carrying the
+//! protocol version, so a mismatched peer gets a coded error instead of a
+//! misread message.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod client;
+mod frame;
+mod message;
+mod secret;
+
+pub use client::{Client, ClientError, Timeouts};
+pub use frame::{FrameError, MAX_FRAME_LEN, decode, encode, read_frame, write_frame};
+pub use message::*;
+pub use secret::{MAX_SECRET_LEN, Secret};
+
+/// Version spoken by this build; bumped on any incompatible change.
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// Where clients look for the daemon when nothing else is configured.
+pub const DEFAULT_SOCKET: &str = "/run/monban/authd.sock";
