@@ -71,7 +71,8 @@ pub enum Request {
         user: String,
         credential: CredentialKind,
     },
-    /// Changes the caller's (or, for root, anyone's) password.
+    /// Changes the caller's (or, for root, anyone's) password. `current` may
+    /// be left out only by root.
     ChangePassword {
         ctx: PamContext,
         credential: CredentialKind,
@@ -82,7 +83,25 @@ pub enum Request {
     CloseSession { ctx: PamContext },
     /// The caller's own status, or another user's (administrators).
     Status { user: Option<String> },
-    /// Administrative operations; non-root administrators add `step_up`.
+    /// Judges a candidate password against the policy without storing it.
+    /// `user` defaults to the caller.
+    PolicyCheck {
+        user: Option<String>,
+        candidate: Secret,
+    },
+    /// Starts TOTP enrolment for the caller: proves the login password,
+    /// answers `OtpEnrollment` with a fresh secret that is not active yet.
+    OtpEnrollBegin { password: Secret },
+    /// Activates the pending secret with a first valid code; answers
+    /// `RecoveryCodes`.
+    OtpEnrollFinish { code: Secret },
+    /// Turns the caller's OTP off: password and a current code.
+    OtpDisable { password: Secret, code: Secret },
+    /// New recovery codes for the caller (old ones stop working).
+    OtpRecoveryRegenerate { password: Secret, code: Secret },
+    OtpStatus,
+    /// Administrative operations; non-root administrators add `step_up`
+    /// (their own confirmation password).
     Admin {
         step_up: Option<Secret>,
         op: AdminOp,
@@ -94,6 +113,7 @@ pub enum Request {
 pub enum AdminOp {
     UserAdd {
         user: String,
+        /// None: the daemon generates one (answered as `GeneratedPassword`).
         password: Option<Secret>,
         #[serde(default)]
         temporary: bool,
@@ -105,15 +125,64 @@ pub enum AdminOp {
         locked_only: bool,
     },
     UserRemove { user: String },
+    /// Sets a temporary password (generated unless given).
+    UserReset {
+        user: String,
+        password: Option<Secret>,
+        /// Force a change at the next login (the default).
+        force_change: bool,
+        /// Overrides `[temporary_password] valid_for`.
+        valid_for_secs: Option<u64>,
+    },
+    /// Lifts suspensions. `users` empty with `all` set: every user but the
+    /// caller. `credential` None: every credential.
+    UserUnlock {
+        users: Vec<String>,
+        #[serde(default)]
+        all: bool,
+        credential: Option<CredentialKind>,
+    },
+    UserDisable { user: String },
+    UserEnable { user: String },
+    /// Drops a lost token.
+    OtpReset { user: String },
+    /// Every password set before now must be changed by `before` (Unix
+    /// seconds); only members of `group` when given.
+    RequireChange {
+        before: i64,
+        group: Option<String>,
+    },
+    ListCampaigns,
+    /// Clears one campaign, or every one when `id` is None.
+    ClearCampaign { id: Option<i64> },
+    AuditLog {
+        user: Option<String>,
+        since: Option<i64>,
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// Root only: hashes read from /etc/shadow by the CLI.
+    ImportShadow { entries: Vec<ShadowEntry> },
 }
 
 impl AdminOp {
-    /// The user an operation is aimed at, for the audit trail and the
+    /// The users an operation is aimed at, for the audit trail and the
     /// "never yourself" checks.
-    pub fn target(&self) -> Option<&str> {
+    pub fn targets(&self) -> Vec<&str> {
         match self {
-            Self::UserAdd { user, .. } | Self::UserRemove { user } => Some(user),
-            Self::UserList { .. } => None,
+            Self::UserAdd { user, .. }
+            | Self::UserRemove { user }
+            | Self::UserReset { user, .. }
+            | Self::UserDisable { user }
+            | Self::UserEnable { user }
+            | Self::OtpReset { user } => vec![user.as_str()],
+            Self::UserUnlock { users, .. } => users.iter().map(String::as_str).collect(),
+            Self::ImportShadow { entries } => entries.iter().map(|e| e.user.as_str()).collect(),
+            Self::UserList { .. }
+            | Self::RequireChange { .. }
+            | Self::ListCampaigns
+            | Self::ClearCampaign { .. }
+            | Self::AuditLog { .. } => Vec::new(),
         }
     }
 
@@ -122,8 +191,31 @@ impl AdminOp {
             Self::UserAdd { .. } => "user add",
             Self::UserList { .. } => "user list",
             Self::UserRemove { .. } => "user remove",
+            Self::UserReset { .. } => "user reset",
+            Self::UserUnlock { .. } => "user unlock",
+            Self::UserDisable { .. } => "user disable",
+            Self::UserEnable { .. } => "user enable",
+            Self::OtpReset { .. } => "otp reset",
+            Self::RequireChange { .. } => "policy require-change",
+            Self::ListCampaigns => "policy campaigns",
+            Self::ClearCampaign { .. } => "policy clear-change",
+            Self::AuditLog { .. } => "log",
+            Self::ImportShadow { .. } => "import shadow",
         }
     }
+}
+
+/// One line of /etc/shadow, as far as monban needs it. Days are counted
+/// from the epoch, as shadow(5) does; None where the field is empty.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShadowEntry {
+    pub user: String,
+    /// The crypt(3) string (`$y$…`, `$6$…`); never logged.
+    pub hash: Secret,
+    pub last_change_days: Option<i64>,
+    pub min_days: Option<i64>,
+    pub max_days: Option<i64>,
+    pub warn_days: Option<i64>,
 }
 
 /// Text for the person at the terminal.
@@ -234,8 +326,114 @@ pub enum Response {
     Status(Box<UserStatus>),
     Users(Vec<UserStatus>),
     /// A password the daemon generated, shown to the administrator once.
-    GeneratedPassword { user: String, password: Secret },
+    GeneratedPassword {
+        user: String,
+        password: Secret,
+        /// Unix seconds after which it no longer authenticates.
+        valid_until: Option<i64>,
+    },
+    Policy(PolicyReport),
+    OtpEnrollment(OtpEnrollment),
+    RecoveryCodes { codes: Vec<Secret> },
+    OtpState(OtpState),
+    /// Users whose suspensions were lifted (and what was lifted).
+    Unlocked { users: Vec<String> },
+    Campaigns(Vec<Campaign>),
+    Audit(Vec<AuditEntry>),
+    Imported {
+        users: Vec<String>,
+        #[serde(default)]
+        skipped: Vec<UserMessage>,
+    },
     Error(WireError),
+}
+
+/// Every rule judged, in a fixed order, and the zxcvbn score.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PolicyReport {
+    pub rules: Vec<RuleResult>,
+    /// zxcvbn score 0 (guessable) to 4 (very strong).
+    pub strength: u8,
+}
+
+impl PolicyReport {
+    pub fn passed(&self) -> bool {
+        self.rules.iter().all(|r| r.passed)
+    }
+
+    /// The failed rules as one sentence per line, for PAM and the CLI.
+    pub fn failures(&self) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| !r.passed)
+            .map(|r| r.message.as_str())
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RuleResult {
+    /// Stable identifier: `min_length`, `max_length`, `allowed`,
+    /// `min_classes`, `username`, `strength`, `history`, `min_age`,
+    /// `not_login_password`.
+    pub rule: String,
+    pub passed: bool,
+    /// The requirement in plain words ("must be at least 8 characters").
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OtpEnrollment {
+    /// `otpauth://totp/...` for authenticator apps and QR codes.
+    pub uri: String,
+    /// Base32, for typing into an app by hand.
+    pub secret: Secret,
+    pub issuer: String,
+    pub account: String,
+    pub digits: u32,
+    pub period: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OtpState {
+    pub enrolled: bool,
+    pub enrolled_at: Option<i64>,
+    pub recovery_codes_left: u32,
+    /// Enrolment begun but not confirmed with a code.
+    pub pending: bool,
+    /// Required by `require_otp` or `required_for_group`.
+    pub required: bool,
+    /// While required and not enrolled: logins refused after this.
+    pub grace_until: Option<i64>,
+    pub failures: u32,
+    pub locked: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Campaign {
+    pub id: i64,
+    pub created_at: i64,
+    pub before: i64,
+    pub group: Option<String>,
+    pub created_by: String,
+    /// Users who still have to change.
+    pub pending_users: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: i64,
+    /// Stable event name: `auth_success`, `auth_failure`, `locked`, `unlocked`, …
+    pub event: String,
+    /// Who acted (the peer's user name, or the user logging in).
+    pub actor: Option<String>,
+    /// Whom it concerns.
+    pub user: Option<String>,
+    pub credential: Option<CredentialKind>,
+    pub service: Option<String>,
+    pub rhost: Option<String>,
+    pub tty: Option<String>,
+    pub detail: Option<String>,
 }
 
 /// Everything `monban status` shows about one user.
@@ -247,6 +445,20 @@ pub struct UserStatus {
     #[serde(default)]
     pub credentials: Vec<CredentialStatus>,
     #[serde(default)]
+    pub otp: OtpState,
+    /// When the login password expires (max_age), if it does.
+    #[serde(default)]
+    pub password_expires_at: Option<i64>,
+    /// Why the login password must change now, if it must.
+    #[serde(default)]
+    pub must_change: Option<String>,
+    /// A temporary password stops working at this time.
+    #[serde(default)]
+    pub temporary_until: Option<i64>,
+    /// A mandatory-change deadline that applies to this user.
+    #[serde(default)]
+    pub change_deadline: Option<i64>,
+    #[serde(default)]
     pub last_login: Option<LoginRecord>,
     #[serde(default)]
     pub failures_since_last_login: u32,
@@ -255,12 +467,15 @@ pub struct UserStatus {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CredentialStatus {
     pub kind: CredentialKind,
-    /// Unix seconds when the secret was last set.
+    /// Unix seconds when the secret was last set; None: not set.
     pub set_at: Option<i64>,
     pub failures: u32,
     pub locked: bool,
     #[serde(default)]
     pub locked_at: Option<i64>,
+    /// When an automatic release (`unlock_after`) will lift the suspension.
+    #[serde(default)]
+    pub unlocks_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
