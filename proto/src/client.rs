@@ -94,7 +94,12 @@ impl Client {
 
 fn timeout_aware(e: FrameError) -> ClientError {
     match e {
-        FrameError::Io(io) if matches!(io.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+        FrameError::Io(io)
+            if matches!(
+                io.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) =>
+        {
             ClientError::Timeout
         }
         other => ClientError::Protocol(other),

@@ -127,13 +127,16 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let req = Request::Status { user: Some("alice".into()) };
+        let req = Request::Status {
+            user: Some("alice".into()),
+            step_up: None,
+        };
         let body = encode(&req).unwrap();
         let mut wire = Vec::new();
         write_frame(&mut wire, &body).unwrap();
         assert_eq!(&wire[..4], &(body.len() as u32).to_be_bytes());
         let back: Request = decode(&read_frame(&mut wire.as_slice()).unwrap()).unwrap();
-        assert!(matches!(back, Request::Status { user: Some(u) } if u == "alice"));
+        assert!(matches!(back, Request::Status { user: Some(u), .. } if u == "alice"));
     }
 
     #[test]
@@ -144,37 +147,61 @@ mod tests {
             Err(FrameError::TooLarge(n)) if n == u32::MAX as usize
         ));
         let just_over = ((MAX_FRAME_LEN + 1) as u32).to_be_bytes();
-        assert!(matches!(read_frame(&mut just_over.as_slice()), Err(FrameError::TooLarge(_))));
+        assert!(matches!(
+            read_frame(&mut just_over.as_slice()),
+            Err(FrameError::TooLarge(_))
+        ));
     }
 
     #[test]
     fn zero_length_and_truncation_are_errors() {
-        assert!(matches!(read_frame(&mut [0u8; 4].as_slice()), Err(FrameError::Empty)));
+        assert!(matches!(
+            read_frame(&mut [0u8; 4].as_slice()),
+            Err(FrameError::Empty)
+        ));
         let mut wire = 10u32.to_be_bytes().to_vec();
         wire.extend_from_slice(b"abc");
-        assert!(matches!(read_frame(&mut wire.as_slice()), Err(FrameError::Malformed(_))));
-        assert!(matches!(read_frame(&mut [0u8, 0].as_slice()), Err(FrameError::Closed)));
+        assert!(matches!(
+            read_frame(&mut wire.as_slice()),
+            Err(FrameError::Malformed(_))
+        ));
+        assert!(matches!(
+            read_frame(&mut [0u8, 0].as_slice()),
+            Err(FrameError::Closed)
+        ));
     }
 
     #[test]
     fn garbage_and_wrong_version_are_coded_errors() {
-        assert!(matches!(decode::<Request>(b"\xff\xfe not json"), Err(FrameError::Malformed(_))));
+        assert!(matches!(
+            decode::<Request>(b"\xff\xfe not json"),
+            Err(FrameError::Malformed(_))
+        ));
         assert!(matches!(
             decode::<Request>(br#"{"v":99,"msg":"ping"}"#),
             Err(FrameError::Version(99))
         ));
-        assert!(matches!(decode::<Request>(br#"{"v":1,"msg":{"nonsense":1}}"#), Err(FrameError::Malformed(_))));
+        assert!(matches!(
+            decode::<Request>(br#"{"v":1,"msg":{"nonsense":1}}"#),
+            Err(FrameError::Malformed(_))
+        ));
     }
 
     #[test]
     fn writer_refuses_oversized_body() {
         let big = vec![b'x'; MAX_FRAME_LEN + 1];
-        assert!(matches!(write_frame(&mut Vec::new(), &big), Err(FrameError::TooLarge(_))));
+        assert!(matches!(
+            write_frame(&mut Vec::new(), &big),
+            Err(FrameError::TooLarge(_))
+        ));
     }
 
     #[test]
     fn responses_round_trip() {
-        let resp = Response::Error(crate::WireError::new(crate::ErrorCode::PermissionDenied, "no"));
+        let resp = Response::Error(crate::WireError::new(
+            crate::ErrorCode::PermissionDenied,
+            "no",
+        ));
         let back: Response = decode(&encode(&resp).unwrap()).unwrap();
         assert!(matches!(back, Response::Error(e) if e.code == crate::ErrorCode::PermissionDenied));
     }

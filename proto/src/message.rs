@@ -63,9 +63,13 @@ pub enum Request {
         credential: CredentialKind,
     },
     /// Answers the prompt of the previous step.
-    AuthAnswer { answer: Secret },
+    AuthAnswer {
+        answer: Secret,
+    },
     /// `pam_sm_acct_mgmt`: may this user log in now?
-    Account { ctx: PamContext },
+    Account {
+        ctx: PamContext,
+    },
     /// `PAM_PRELIM_CHECK`: is the daemon there and does it manage the user?
     ChangeCheck {
         user: String,
@@ -79,10 +83,19 @@ pub enum Request {
         current: Option<Secret>,
         new: Secret,
     },
-    OpenSession { ctx: PamContext },
-    CloseSession { ctx: PamContext },
-    /// The caller's own status, or another user's (administrators).
-    Status { user: Option<String> },
+    OpenSession {
+        ctx: PamContext,
+    },
+    CloseSession {
+        ctx: PamContext,
+    },
+    /// The caller's own status, or another user's (administrators; a
+    /// non-root administrator adds `step_up` as for `Admin`).
+    Status {
+        user: Option<String>,
+        #[serde(default)]
+        step_up: Option<Secret>,
+    },
     /// Judges a candidate password against the policy without storing it.
     /// `user` defaults to the caller.
     PolicyCheck {
@@ -91,14 +104,24 @@ pub enum Request {
     },
     /// Starts TOTP enrolment for the caller: proves the login password,
     /// answers `OtpEnrollment` with a fresh secret that is not active yet.
-    OtpEnrollBegin { password: Secret },
+    OtpEnrollBegin {
+        password: Secret,
+    },
     /// Activates the pending secret with a first valid code; answers
     /// `RecoveryCodes`.
-    OtpEnrollFinish { code: Secret },
+    OtpEnrollFinish {
+        code: Secret,
+    },
     /// Turns the caller's OTP off: password and a current code.
-    OtpDisable { password: Secret, code: Secret },
+    OtpDisable {
+        password: Secret,
+        code: Secret,
+    },
     /// New recovery codes for the caller (old ones stop working).
-    OtpRecoveryRegenerate { password: Secret, code: Secret },
+    OtpRecoveryRegenerate {
+        password: Secret,
+        code: Secret,
+    },
     OtpStatus,
     /// Administrative operations; non-root administrators add `step_up`
     /// (their own confirmation password).
@@ -124,7 +147,9 @@ pub enum AdminOp {
         #[serde(default)]
         locked_only: bool,
     },
-    UserRemove { user: String },
+    UserRemove {
+        user: String,
+    },
     /// Sets a temporary password (generated unless given).
     UserReset {
         user: String,
@@ -142,10 +167,16 @@ pub enum AdminOp {
         all: bool,
         credential: Option<CredentialKind>,
     },
-    UserDisable { user: String },
-    UserEnable { user: String },
+    UserDisable {
+        user: String,
+    },
+    UserEnable {
+        user: String,
+    },
     /// Drops a lost token.
-    OtpReset { user: String },
+    OtpReset {
+        user: String,
+    },
     /// Every password set before now must be changed by `before` (Unix
     /// seconds); only members of `group` when given.
     RequireChange {
@@ -154,7 +185,9 @@ pub enum AdminOp {
     },
     ListCampaigns,
     /// Clears one campaign, or every one when `id` is None.
-    ClearCampaign { id: Option<i64> },
+    ClearCampaign {
+        id: Option<i64>,
+    },
     AuditLog {
         user: Option<String>,
         since: Option<i64>,
@@ -162,7 +195,9 @@ pub enum AdminOp {
         limit: Option<u32>,
     },
     /// Root only: hashes read from /etc/shadow by the CLI.
-    ImportShadow { entries: Vec<ShadowEntry> },
+    ImportShadow {
+        entries: Vec<ShadowEntry>,
+    },
 }
 
 impl AdminOp {
@@ -334,10 +369,14 @@ pub enum Response {
     },
     Policy(PolicyReport),
     OtpEnrollment(OtpEnrollment),
-    RecoveryCodes { codes: Vec<Secret> },
+    RecoveryCodes {
+        codes: Vec<Secret>,
+    },
     OtpState(OtpState),
     /// Users whose suspensions were lifted (and what was lifted).
-    Unlocked { users: Vec<String> },
+    Unlocked {
+        users: Vec<String>,
+    },
     Campaigns(Vec<Campaign>),
     Audit(Vec<AuditEntry>),
     Imported {

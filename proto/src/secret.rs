@@ -84,7 +84,10 @@ mod tests {
         let long = format!("\"{}\"", "a".repeat(MAX_SECRET_LEN + 1));
         assert!(serde_json::from_str::<Secret>(&long).is_err());
         let ok = format!("\"{}\"", "a".repeat(MAX_SECRET_LEN));
-        assert_eq!(serde_json::from_str::<Secret>(&ok).unwrap().len(), MAX_SECRET_LEN);
+        assert_eq!(
+            serde_json::from_str::<Secret>(&ok).unwrap().len(),
+            MAX_SECRET_LEN
+        );
     }
 
     #[test]
