@@ -105,7 +105,7 @@ EOF
 
     # A PAM service of our own, naming the module by absolute path.
     mkdir -p "$scratch/pam.d"
-    local line type
+    local type
     for type in auth account password session; do
         printf '%-8s required %s socket=%s\n' "$type" "$bin/libpam_monban.so" "$sock"
     done >"$scratch/pam.d/monban-demo"
