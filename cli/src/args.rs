@@ -1,0 +1,236 @@
+//! The command line, as clap parses it. Dates and durations are parsed here
+//! so that a bad one is a usage error (exit 2) like any other.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use monban_proto::CredentialKind;
+
+use crate::when;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "monban",
+    version,
+    about = "Manage monban passwords, one-time passwords and accounts"
+)]
+pub(crate) struct Cli {
+    /// Socket of monban-authd (default: `[daemon] socket` of the config).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+    /// Configuration file (default: $MONBAN_CONFIG, else /etc/monban/monban.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub verb: Verb,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Verb {
+    /// Show lock state, password age and expiry, OTP state and last login.
+    Status {
+        /// Another user (administrators only).
+        user: Option<String>,
+    },
+    /// Change your own login (or confirmation) password.
+    Passwd {
+        /// Change the confirmation password instead.
+        #[arg(long)]
+        confirm: bool,
+    },
+    /// Your one-time password token.
+    #[command(subcommand)]
+    Otp(OtpVerb),
+    /// Manage users (administrators).
+    #[command(subcommand)]
+    User(UserVerb),
+    /// Check passwords against the policy; mandatory-change campaigns.
+    #[command(subcommand)]
+    Policy(PolicyVerb),
+    /// Import existing password hashes (root).
+    #[command(subcommand)]
+    Import(ImportVerb),
+    /// Show the audit trail (administrators).
+    Log(LogArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum OtpVerb {
+    /// Enrol a TOTP token (needs your password and a first code).
+    Enroll,
+    /// Turn your OTP off (needs your password and a current code).
+    Disable,
+    /// Show whether OTP is enrolled.
+    Status,
+    /// Issue new recovery codes (the old ones stop working).
+    Recovery,
+    /// Drop a user's lost token (administrators).
+    Reset { user: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum UserVerb {
+    /// Register a user.
+    Add {
+        user: String,
+        /// Read the password as one line from stdin (or prompt on a terminal).
+        #[arg(long)]
+        password_stdin: bool,
+        /// The password is temporary: it must be changed at the first login.
+        /// Without --password-stdin one is generated and shown once.
+        #[arg(long)]
+        temporary: bool,
+        /// The user must enrol a one-time password token.
+        #[arg(long)]
+        require_otp: bool,
+    },
+    /// List users and their states.
+    List {
+        /// Only users with a suspended credential.
+        #[arg(long)]
+        locked: bool,
+    },
+    /// Set a temporary password (generated and shown once, unless given).
+    Reset {
+        user: String,
+        #[arg(long)]
+        password_stdin: bool,
+        /// Do not force a change at the next login.
+        #[arg(long)]
+        no_force_change: bool,
+        /// How long the temporary password works (e.g. 2d, 12h).
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration_secs)]
+        valid_for: Option<u64>,
+    },
+    /// Lift suspensions.
+    Unlock(UnlockArgs),
+    /// Refuse every login of a user.
+    Disable { user: String },
+    /// Allow a disabled user again.
+    Enable { user: String },
+    /// Delete a user and their credentials.
+    Remove { user: String },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UnlockArgs {
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub users: Vec<String>,
+    /// Every user but yourself.
+    #[arg(long)]
+    pub all: bool,
+    /// Only this credential (default: all of them).
+    #[arg(long, value_enum)]
+    pub credential: Option<CredentialArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum CredentialArg {
+    Login,
+    Confirm,
+    Otp,
+}
+
+impl From<CredentialArg> for CredentialKind {
+    fn from(c: CredentialArg) -> Self {
+        match c {
+            CredentialArg::Login => Self::Login,
+            CredentialArg::Confirm => Self::Confirm,
+            CredentialArg::Otp => Self::Otp,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyVerb {
+    /// Judge a candidate password (read from the terminal or stdin).
+    Check { user: Option<String> },
+    /// Require every password (of a group) to change before a date.
+    RequireChange {
+        /// YYYY-MM-DD (local midnight), RFC 3339, or +DURATION from now.
+        #[arg(long, value_name = "DATE", value_parser = parse_deadline)]
+        before: i64,
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+    },
+    /// List mandatory-change campaigns.
+    Campaigns,
+    /// Clear one campaign, or all of them.
+    ClearChange {
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<i64>,
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ImportVerb {
+    /// Import hashes from a shadow(5) file.
+    Shadow {
+        #[arg(long, value_name = "PATH", default_value = "/etc/shadow")]
+        shadow_file: PathBuf,
+        /// Only these users (default: every user with a usable hash).
+        users: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LogArgs {
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// A date (as for require-change) or a DURATION meaning that long ago.
+    #[arg(long, value_name = "T", value_parser = parse_since)]
+    pub since: Option<i64>,
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+}
+
+fn parse_duration_secs(s: &str) -> Result<u64, String> {
+    when::parse_duration(s).map(|d| d.as_secs())
+}
+
+fn parse_deadline(s: &str) -> Result<i64, String> {
+    when::parse_date(s, when::now())
+}
+
+fn parse_since(s: &str) -> Result<i64, String> {
+    when::parse_since(s, when::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn bad_date_is_a_usage_error() {
+        let err = Cli::try_parse_from(["monban", "policy", "require-change", "--before", "soon"])
+            .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn unlock_needs_users_or_all_but_not_both() {
+        assert!(Cli::try_parse_from(["monban", "user", "unlock"]).is_err());
+        assert!(Cli::try_parse_from(["monban", "user", "unlock", "a", "--all"]).is_err());
+        assert!(Cli::try_parse_from(["monban", "user", "unlock", "--all"]).is_ok());
+        assert!(Cli::try_parse_from(["monban", "user", "unlock", "a", "b"]).is_ok());
+    }
+
+    #[test]
+    fn global_flags_after_the_verb() {
+        let cli =
+            Cli::try_parse_from(["monban", "status", "--json", "--socket", "/tmp/s"]).unwrap();
+        assert!(cli.json);
+        assert_eq!(cli.socket, Some(PathBuf::from("/tmp/s")));
+    }
+}

@@ -1,0 +1,84 @@
+//! `monban log`: the audit trail as a table.
+
+use monban_proto::{AdminOp, AuditEntry, Response};
+
+use crate::args::LogArgs;
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::output::{self, or_dash};
+use crate::when::fmt_time;
+
+pub(crate) fn run(ctx: &mut Ctx, args: LogArgs) -> Result<(), CliError> {
+    let op = AdminOp::AuditLog {
+        user: args.user,
+        since: args.since,
+        limit: args.limit,
+    };
+    match ctx.admin(op)? {
+        Response::Audit(entries) if ctx.json => output::json(&entries),
+        Response::Audit(entries) => output::text(&table(&entries)),
+        _ => Err(CliError::UnexpectedReply("log")),
+    }
+}
+
+pub(crate) fn table(entries: &[AuditEntry]) -> String {
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                fmt_time(e.at),
+                e.event.clone(),
+                or_dash(e.actor.as_deref()),
+                or_dash(e.user.as_deref()),
+                or_dash(e.credential.map(|c| c.as_str())),
+                or_dash(e.service.as_deref()),
+                or_dash(e.rhost.as_deref()),
+                or_dash(e.detail.as_deref()),
+            ]
+        })
+        .collect();
+    output::table(
+        &[
+            "TIME",
+            "EVENT",
+            "ACTOR",
+            "USER",
+            "CREDENTIAL",
+            "SERVICE",
+            "RHOST",
+            "DETAIL",
+        ],
+        &rows,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use monban_proto::CredentialKind;
+
+    #[test]
+    fn one_row_per_entry_with_dashes() {
+        let e = AuditEntry {
+            at: 1_790_000_000,
+            event: "auth_failure".into(),
+            actor: Some("alice".into()),
+            user: Some("alice".into()),
+            credential: Some(CredentialKind::Login),
+            service: Some("sshd".into()),
+            rhost: None,
+            tty: None,
+            detail: Some("wrong password".into()),
+        };
+        let out = table(&[e]);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("TIME              EVENT"), "{out}");
+        assert!(
+            lines[1].ends_with(
+                "auth_failure  alice  alice  login       sshd     -      wrong password"
+            ),
+            "{out}"
+        );
+    }
+}

@@ -1,0 +1,213 @@
+//! What every verb works with: the daemon connection, the secret source,
+//! `--json`, and whether the caller is root (who needs no step-up).
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use monban_config::{Config, ConfigError, DEFAULT_PATH};
+use monban_proto::{
+    AdminOp, Client, ClientError, DEFAULT_SOCKET, FrameError, Request, Response, Secret, Timeouts,
+};
+
+use crate::error::CliError;
+use crate::secrets::SecretSource;
+
+pub(crate) struct Ctx {
+    pub json: bool,
+    pub root: bool,
+    pub secrets: Box<dyn SecretSource>,
+    conn: Conn,
+}
+
+impl Ctx {
+    pub(crate) fn new(socket: PathBuf, json: bool, secrets: Box<dyn SecretSource>) -> Self {
+        Self {
+            json,
+            root: nix::unistd::getuid().is_root(),
+            secrets,
+            conn: Conn {
+                path: socket,
+                client: None,
+            },
+        }
+    }
+
+    /// Connects now, so an absent daemon is reported before any prompt.
+    pub(crate) fn connect(&mut self) -> Result<(), CliError> {
+        self.conn.client()?;
+        Ok(())
+    }
+
+    pub(crate) fn call(&mut self, req: &Request) -> Result<Response, CliError> {
+        Ok(self.conn.call(req)?)
+    }
+
+    /// A non-root caller's own confirmation password for an administrative
+    /// request, read before any other secret. Root sends none. When stdin
+    /// is a pipe that has ended, none is sent either and the daemon says
+    /// what is missing (step-up required, or not an administrator at all).
+    pub(crate) fn step_up(&mut self) -> Result<Option<Secret>, CliError> {
+        if self.root {
+            return Ok(None);
+        }
+        let answer = self.secrets.read("Confirmation password (step-up): ")?;
+        if answer.is_none() && self.secrets.interactive() {
+            return Err(CliError::Failed("no confirmation password given".into()));
+        }
+        Ok(answer)
+    }
+
+    /// Sends an administrative operation with a step-up already read.
+    pub(crate) fn admin_with(
+        &mut self,
+        step_up: Option<Secret>,
+        op: AdminOp,
+    ) -> Result<Response, CliError> {
+        self.call(&Request::Admin { step_up, op })
+    }
+
+    /// Connects, reads the step-up, sends `op`: for verbs with no other secret.
+    pub(crate) fn admin(&mut self, op: AdminOp) -> Result<Response, CliError> {
+        self.connect()?;
+        let step_up = self.step_up()?;
+        self.admin_with(step_up, op)
+    }
+}
+
+/// One connection for the whole command. The daemon closes connections that
+/// stay silent (a person scanning a QR code, say); a request whose write
+/// finds the connection closed was never delivered, so it is sent once more
+/// on a fresh connection.
+struct Conn {
+    path: PathBuf,
+    client: Option<Client>,
+}
+
+impl Conn {
+    fn client(&mut self) -> Result<&mut Client, ClientError> {
+        let client = match self.client.take() {
+            Some(c) => c,
+            None => Client::connect(&self.path, Timeouts::default())?,
+        };
+        Ok(self.client.insert(client))
+    }
+
+    fn call(&mut self, req: &Request) -> Result<Response, ClientError> {
+        match self.client()?.call(req) {
+            Err(ClientError::Protocol(FrameError::Io(e)))
+                if e.kind() == io::ErrorKind::BrokenPipe =>
+            {
+                self.client = None;
+                self.client()?.call(req)
+            }
+            other => other,
+        }
+    }
+}
+
+/// The daemon's socket: `--socket`, else `[daemon] socket` of the config.
+/// The config named by `--config` or `MONBAN_CONFIG` must load; the default
+/// one may be absent (or unreadable to an ordinary user), and then the
+/// default socket is used.
+pub(crate) fn resolve_socket(
+    socket: Option<PathBuf>,
+    config: Option<PathBuf>,
+    env_config: Option<PathBuf>,
+) -> Result<PathBuf, CliError> {
+    let (path, explicit) = match config.or(env_config) {
+        Some(p) => (p, true),
+        None => (PathBuf::from(DEFAULT_PATH), false),
+    };
+    let loaded = load_config(&path, explicit)?;
+    Ok(socket
+        .or_else(|| loaded.map(|c| c.daemon.socket))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_SOCKET)))
+}
+
+fn load_config(path: &Path, explicit: bool) -> Result<Option<Config>, CliError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(Config::parse(&text, path)?)),
+        Err(e)
+            if !explicit
+                && matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied
+                ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(ConfigError {
+            path: path.to_path_buf(),
+            line: None,
+            message: format!("cannot read: {e}"),
+        }
+        .into()),
+    }
+}
+
+/// `MONBAN_CONFIG`, when set and not empty.
+pub(crate) fn env_config() -> Option<PathBuf> {
+    std::env::var_os("MONBAN_CONFIG")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn socket_from_config_unless_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write(
+            dir.path(),
+            "m.toml",
+            "[daemon]\nsocket = \"/tmp/x/authd.sock\"\n",
+        );
+        let got = resolve_socket(None, Some(cfg.clone()), None).unwrap();
+        assert_eq!(got, PathBuf::from("/tmp/x/authd.sock"));
+        let got = resolve_socket(None, None, Some(cfg.clone())).unwrap();
+        assert_eq!(got, PathBuf::from("/tmp/x/authd.sock"));
+        let got = resolve_socket(Some("/s".into()), Some(cfg), None).unwrap();
+        assert_eq!(got, PathBuf::from("/s"));
+    }
+
+    #[test]
+    fn flag_wins_over_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = write(dir.path(), "a.toml", "[daemon]\nsocket = \"/a.sock\"\n");
+        let b = write(dir.path(), "b.toml", "[daemon]\nsocket = \"/b.sock\"\n");
+        assert_eq!(
+            resolve_socket(None, Some(a), Some(b)).unwrap(),
+            PathBuf::from("/a.sock")
+        );
+    }
+
+    #[test]
+    fn missing_named_config_is_an_error_missing_default_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = resolve_socket(None, Some(dir.path().join("nope.toml")), None).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(
+            load_config(&dir.path().join("nope.toml"), false)
+                .unwrap()
+                .map(|_| ()),
+            None
+        );
+    }
+
+    #[test]
+    fn bad_config_is_a_usage_error_with_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write(dir.path(), "bad.toml", "[daemon]\n\nsokcet = \"/x\"\n");
+        let err = resolve_socket(Some("/s".into()), Some(cfg), None).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("bad.toml:3"), "{err}");
+    }
+}

@@ -1,0 +1,148 @@
+//! `monban policy …`: judge a candidate password; mandatory-change
+//! campaigns.
+
+use monban_proto::{AdminOp, Campaign, PolicyReport, Request, Response};
+
+use crate::args::PolicyVerb;
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::output;
+use crate::secrets::require;
+use crate::when::fmt_time;
+
+pub(crate) fn run(ctx: &mut Ctx, verb: PolicyVerb) -> Result<(), CliError> {
+    match verb {
+        PolicyVerb::Check { user } => check(ctx, user),
+        PolicyVerb::RequireChange { before, group } => {
+            let done = match &group {
+                Some(g) => format!(
+                    "Members of {g} must set a new password before {}.",
+                    fmt_time(before)
+                ),
+                None => format!(
+                    "Every user must set a new password before {}.",
+                    fmt_time(before)
+                ),
+            };
+            match ctx.admin(AdminOp::RequireChange { before, group })? {
+                Response::Done { messages } => output::done(ctx.json, &messages, &done),
+                _ => Err(CliError::UnexpectedReply("policy require-change")),
+            }
+        }
+        PolicyVerb::Campaigns => match ctx.admin(AdminOp::ListCampaigns)? {
+            Response::Campaigns(list) if ctx.json => output::json(&list),
+            Response::Campaigns(list) => output::text(&campaign_table(&list)),
+            _ => Err(CliError::UnexpectedReply("policy campaigns")),
+        },
+        PolicyVerb::ClearChange { id, all } => {
+            let id = if all { None } else { id };
+            let done = match id {
+                Some(id) => format!("Cleared campaign {id}."),
+                None => "Cleared every campaign.".into(),
+            };
+            match ctx.admin(AdminOp::ClearCampaign { id })? {
+                Response::Done { messages } => output::done(ctx.json, &messages, &done),
+                _ => Err(CliError::UnexpectedReply("policy clear-change")),
+            }
+        }
+    }
+}
+
+fn check(ctx: &mut Ctx, user: Option<String>) -> Result<(), CliError> {
+    ctx.connect()?;
+    let candidate = require(ctx.secrets.as_mut(), "Password to check: ")?;
+    let report = match ctx.call(&Request::PolicyCheck { user, candidate })? {
+        Response::Policy(r) => r,
+        _ => return Err(CliError::UnexpectedReply("policy check")),
+    };
+    if ctx.json {
+        output::json(&report)?;
+    } else {
+        output::text(&render_report(&report))?;
+    }
+    if report.passed() {
+        Ok(())
+    } else {
+        Err(CliError::Reported)
+    }
+}
+
+pub(crate) fn render_report(r: &PolicyReport) -> String {
+    let mut out = String::new();
+    for rule in &r.rules {
+        let verdict = if rule.passed { "PASS" } else { "FAIL" };
+        out.push_str(&format!("{verdict}  {}\n", rule.message));
+    }
+    out.push_str(&format!("strength: {}/4\n", r.strength));
+    out
+}
+
+fn campaign_table(list: &[Campaign]) -> String {
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                fmt_time(c.before),
+                output::or_dash(c.group.as_deref()),
+                c.pending_users.to_string(),
+                fmt_time(c.created_at),
+                c.created_by.clone(),
+            ]
+        })
+        .collect();
+    output::table(
+        &["ID", "DEADLINE", "GROUP", "PENDING", "CREATED", "BY"],
+        &rows,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use monban_proto::RuleResult;
+
+    fn rule(name: &str, passed: bool, message: &str) -> RuleResult {
+        RuleResult {
+            rule: name.into(),
+            passed,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn report_lists_every_rule_and_the_strength() {
+        let r = PolicyReport {
+            rules: vec![
+                rule("min_length", true, "must be at least 8 characters"),
+                rule("username", false, "must not contain the login name"),
+            ],
+            strength: 2,
+        };
+        assert_eq!(
+            render_report(&r),
+            "PASS  must be at least 8 characters\n\
+             FAIL  must not contain the login name\n\
+             strength: 2/4\n"
+        );
+    }
+
+    #[test]
+    fn campaigns_table() {
+        let c = Campaign {
+            id: 7,
+            created_at: 1_790_000_000,
+            before: 1_790_086_400,
+            group: None,
+            created_by: "root".into(),
+            pending_users: 3,
+        };
+        let out = campaign_table(&[c]);
+        let mut lines = out.lines();
+        assert!(lines.next().unwrap().starts_with("ID  DEADLINE"), "{out}");
+        let row = lines.next().unwrap();
+        assert!(row.starts_with("7   "), "{out}");
+        assert!(row.ends_with("  root"), "{out}");
+        assert!(row.contains("  -      3        "), "{out}");
+    }
+}
