@@ -196,6 +196,39 @@ impl Harness {
         self.dir.path().join("secret.key")
     }
 
+    /// Every text and blob value in every table of the database (blobs
+    /// as lossy UTF-8), one per line, read with python3's sqlite3 so the
+    /// test depends on no schema detail.
+    pub fn db_values(&self) -> String {
+        let script = r#"
+import sqlite3, sys
+con = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+for (name,) in con.execute("select name from sqlite_master where type='table'"):
+    for row in con.execute('select * from "%s"' % name.replace('"', '""')):
+        for v in row:
+            if isinstance(v, bytes):
+                v = v.decode("utf-8", "replace")
+            if isinstance(v, str):
+                print(name + "\t" + v.replace("\n", " "))
+"#;
+        let mut cmd = Command::new("python3");
+        cmd.arg("-c").arg(script).arg(self.database());
+        let out = run(cmd, b"", PROCESS_LIMIT);
+        out.assert_exit(0, "reading the database with python3 sqlite3");
+        out.stdout
+    }
+
+    /// The raw bytes of the database file and its WAL/journal.
+    pub fn db_raw(&self) -> Vec<u8> {
+        let mut bytes = std::fs::read(self.database()).expect("read database");
+        for suffix in ["-wal", "-journal"] {
+            if let Ok(extra) = std::fs::read(format!("{}{suffix}", self.database().display())) {
+                bytes.extend(extra);
+            }
+        }
+        bytes
+    }
+
     /// Everything the daemon wrote to stdout/stderr so far.
     pub fn daemon_log(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
@@ -633,7 +666,7 @@ impl PamRun<'_> {
         self
     }
 
-    pub fn run(self) -> PamOutcome {
+    fn prepare(&self) -> (Command, String) {
         let module = artefact("libpam_monban.so");
         let socket = self.h.socket.display().to_string();
         let text = match &self.stack {
@@ -679,12 +712,10 @@ impl PamRun<'_> {
         }
         cmd.args(&self.ops);
         drop_to(&mut cmd, self.account);
-        let mut stdin = String::new();
-        for a in &self.answers {
-            stdin.push_str(a);
-            stdin.push('\n');
-        }
-        let out = run(cmd, stdin.as_bytes(), PROCESS_LIMIT);
+        (cmd, text)
+    }
+
+    fn outcome(&self, out: Output, service_file: String) -> PamOutcome {
         let events = out
             .stdout
             .lines()
@@ -702,8 +733,55 @@ impl PamRun<'_> {
             events,
             output: out,
             daemon_log_at_end: self.h.daemon_log(),
-            service_file: text,
+            service_file,
         }
+    }
+
+    /// Runs with the answers given by `answers` (fed all at once).
+    pub fn run(self) -> PamOutcome {
+        let (cmd, text) = self.prepare();
+        let mut stdin = String::new();
+        for a in &self.answers {
+            stdin.push_str(a);
+            stdin.push('\n');
+        }
+        let out = run(cmd, stdin.as_bytes(), PROCESS_LIMIT);
+        self.outcome(out, text)
+    }
+
+    /// Runs answering each prompt as it appears: `respond(prompt text)`
+    /// gives the answer, or None to leave the prompt unanswered (the
+    /// conversation then fails).
+    pub fn run_responding(self, mut respond: impl FnMut(&str) -> Option<String>) -> PamOutcome {
+        let (cmd, text) = self.prepare();
+        let mut p = Proc::spawn(cmd);
+        while let Some(line) = p.recv_line(PROCESS_LIMIT) {
+            let Ok(ev) = serde_json::from_str::<Value>(&line) else {
+                continue;
+            };
+            if ev["event"].as_str() == Some("prompt") {
+                match respond(ev["text"].as_str().unwrap_or_default()) {
+                    Some(a) => p.send_line(&a),
+                    None => p.close_stdin(),
+                }
+            }
+        }
+        let out = p.finish(PROCESS_LIMIT);
+        self.outcome(out, text)
+    }
+
+    /// Runs answering prompts by their exact text.
+    pub fn run_answering(self, by_prompt: &[(&str, &str)]) -> PamOutcome {
+        let table: Vec<(String, String)> = by_prompt
+            .iter()
+            .map(|(p, a)| (p.to_string(), a.to_string()))
+            .collect();
+        self.run_responding(move |prompt| {
+            table
+                .iter()
+                .find(|(p, _)| p == prompt)
+                .map(|(_, a)| a.clone())
+        })
     }
 }
 
@@ -943,5 +1021,43 @@ pub fn user_entry<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
         }
         Value::Array(a) => a.iter().find_map(|x| user_entry(x, name)),
         _ => None,
+    }
+}
+
+/// A crypt(3) hash made by the system's libcrypt (through python3), for
+/// fake shadow files: `salt` like `$y$j9T$<16 chars>$` or `$6$<salt>$`.
+pub fn system_crypt(password: &str, salt: &str) -> String {
+    let mut cmd = Command::new("python3");
+    cmd.args([
+        "-W",
+        "ignore",
+        "-c",
+        "import crypt, sys; print(crypt.crypt(sys.argv[1], sys.argv[2]))",
+        password,
+        salt,
+    ]);
+    let out = run(cmd, b"", PROCESS_LIMIT);
+    out.assert_exit(0, "python3 crypt");
+    let hash = out.stdout.trim().to_string();
+    assert!(
+        hash.starts_with(&salt[..3]),
+        "libcrypt made no {salt} hash: {hash:?}"
+    );
+    hash
+}
+
+/// Days since the epoch, as shadow(5) counts them.
+pub fn today_days() -> i64 {
+    now() / 86_400
+}
+
+/// Sleeps until `at` (Unix seconds) has passed, plus a margin.
+pub fn sleep_until(at: i64, margin: Duration) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let target = Duration::from_secs(at.max(0) as u64) + margin;
+    if target > now {
+        std::thread::sleep(target - now);
     }
 }

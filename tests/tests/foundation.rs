@@ -148,12 +148,7 @@ fn password_never_appears_in_the_daemon_log_or_the_database() {
         !log.contains("Wrong-Guess-77"),
         "guess in daemon log:\n{log}"
     );
-    let mut db = std::fs::read(h.database()).expect("read database");
-    for suffix in ["-wal", "-journal"] {
-        if let Ok(extra) = std::fs::read(format!("{}{suffix}", h.database().display())) {
-            db.extend(extra);
-        }
-    }
+    let db = h.db_raw();
     let hay = String::from_utf8_lossy(&db);
     assert!(
         !hay.contains(ALICE_PW),
@@ -718,7 +713,7 @@ fn cli_remove_of_an_unknown_user_fails() {
 
 #[test]
 fn cli_usage_error_exits_2() {
-    let h = Harness::new();
+    let h = Harness::configured("");
     h.cli(&["no-such-verb"])
         .run()
         .assert_exit(2, "unknown verb");
