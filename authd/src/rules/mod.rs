@@ -1,0 +1,49 @@
+//! The rules monban enforces, as pure functions of the configuration, the
+//! stored facts and the time `now` (Unix seconds): no I/O, no clock reads.
+//! The store and the socket handlers feed them and act on their answers.
+#![forbid(unsafe_code)]
+
+pub mod expiry;
+pub mod lockout;
+pub mod otp;
+pub mod policy;
+
+/// Seconds in a day, the unit of `warn_days` and of /etc/shadow's aging fields.
+pub const DAY: i64 = 86_400;
+
+/// `YYYY-MM-DD` in the local time zone, for messages people read.
+pub fn format_date(t: i64) -> String {
+    format_local(t, "%Y-%m-%d")
+}
+
+/// `YYYY-MM-DD HH:MM` in the local time zone, for messages people read.
+pub fn format_datetime(t: i64) -> String {
+    format_local(t, "%Y-%m-%d %H:%M")
+}
+
+fn format_local(t: i64, pattern: &str) -> String {
+    match chrono::DateTime::from_timestamp(t, 0) {
+        Some(utc) => utc
+            .with_timezone(&chrono::Local)
+            .format(pattern)
+            .to_string(),
+        // Out of chrono's range (hundreds of thousands of years): say the number.
+        None => format!("@{t}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_have_the_documented_shape() {
+        let d = format_date(1_700_000_000);
+        assert_eq!(d.len(), 10);
+        assert_eq!(&d[4..5], "-");
+        let dt = format_datetime(1_700_000_000);
+        assert_eq!(dt.len(), 16);
+        assert_eq!(&dt[..10], d);
+        assert_eq!(format_date(i64::MAX), format!("@{}", i64::MAX));
+    }
+}
