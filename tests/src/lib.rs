@@ -236,6 +236,14 @@ for (name,) in con.execute("select name from sqlite_master where type='table'"):
 
     /// Starts monban-authd and waits until it answers a Ping.
     pub fn start(&mut self) {
+        if let Err(e) = self.try_start() {
+            panic!("{e}");
+        }
+    }
+
+    /// Starts monban-authd; Err (with its log) when it exits or does not
+    /// answer in time.
+    pub fn try_start(&mut self) -> Result<(), String> {
         assert!(self.daemon.is_none(), "daemon already running");
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -256,7 +264,7 @@ for (name,) in con.execute("select name from sqlite_master where type='table'"):
         let deadline = Instant::now() + READY_LIMIT;
         loop {
             if self.ping() {
-                return;
+                return Ok(());
             }
             if let Some(status) = self
                 .daemon
@@ -264,17 +272,17 @@ for (name,) in con.execute("select name from sqlite_master where type='table'"):
                 .and_then(|c| c.try_wait().ok().flatten())
             {
                 self.daemon = None;
-                panic!(
+                return Err(format!(
                     "monban-authd exited before answering ({status}); its log:\n{}",
                     self.daemon_log()
-                );
+                ));
             }
             if Instant::now() > deadline {
                 let log = self.daemon_log();
                 self.kill();
-                panic!(
+                return Err(format!(
                     "monban-authd did not answer a Ping within {READY_LIMIT:?}; its log:\n{log}"
-                );
+                ));
             }
             std::thread::sleep(Duration::from_millis(25));
         }
