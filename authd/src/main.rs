@@ -1,1 +1,198 @@
-fn main() {}
+//! monban-authd: judges every password and one-time password for the PAM
+//! module and the CLI, and owns the credential store.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
+
+mod audit;
+mod authz;
+mod clock;
+mod crypt;
+mod handlers;
+mod hashing;
+mod peer;
+mod rules;
+mod secretbox;
+mod server;
+mod store;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use monban_config::Config;
+
+use crate::secretbox::{KeyError, SecretBox};
+use crate::store::{Db, Store};
+
+/// The credential daemon behind pam_monban and the monban CLI.
+#[derive(Parser)]
+#[command(name = "monban-authd", version)]
+struct Args {
+    /// Configuration file [env: MONBAN_CONFIG; default /etc/monban/monban.toml].
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Check the configuration and exit (0: valid).
+    #[arg(long)]
+    check_config: bool,
+    /// Create the secret key file if missing, then exit (package scripts).
+    #[arg(long)]
+    init_key: bool,
+    /// With --init-key: the account that will own the key file.
+    #[arg(long, value_name = "USER", requires = "init_key")]
+    key_owner: Option<String>,
+}
+
+/// The meta key holding a value only the right secret key reproduces.
+const KEY_CHECK: &str = "secret_key_check";
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MONBAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let path = args
+        .config
+        .clone()
+        .or_else(|| std::env::var_os("MONBAN_CONFIG").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(monban_config::DEFAULT_PATH));
+    let config = match Config::load(&path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("monban-authd: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.check_config {
+        println!("{}: configuration is valid", path.display());
+        return ExitCode::SUCCESS;
+    }
+    if args.init_key {
+        return match init_key(&config.daemon.secret_key, args.key_owner.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("monban-authd: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    match run(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("monban-authd: {e}");
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_key(path: &Path, owner: Option<&str>) -> Result<(), String> {
+    let (_, created) = SecretBox::load_or_create(path).map_err(|e| e.to_string())?;
+    if let Some(owner) = owner {
+        let user = nix::unistd::User::from_name(owner)
+            .map_err(|e| format!("cannot look up {owner}: {e}"))?
+            .ok_or_else(|| format!("no such user: {owner}"))?;
+        nix::unistd::chown(path, Some(user.uid), Some(user.gid))
+            .map_err(|e| format!("cannot give {} to {owner}: {e}", path.display()))?;
+    }
+    if created {
+        println!("created {}", path.display());
+    }
+    Ok(())
+}
+
+/// Loads the key, or creates it on the very first start. A database that
+/// already holds sealed secrets is never given a new key silently.
+fn open_keys(db: &Db, path: &Path, database: &Path) -> Result<SecretBox, String> {
+    let check = db.meta(KEY_CHECK).map_err(|e| e.to_string())?;
+    let keys = match (SecretBox::load(path), &check) {
+        (Ok(keys), _) => keys,
+        (Err(KeyError::Missing { .. }), None) => {
+            let keys = SecretBox::create(path).map_err(|e| e.to_string())?;
+            tracing::info!("created the secret key {}", path.display());
+            keys
+        }
+        (Err(KeyError::Missing { .. }), Some(_)) => {
+            return Err(format!(
+                "the secret key {} is missing, but {} holds secrets sealed with it; restore the key from your backup (a new key would make every enrolled one-time password unreadable)",
+                path.display(),
+                database.display()
+            ));
+        }
+        (Err(e), _) => return Err(e.to_string()),
+    };
+    match check {
+        Some(stored) if !keys.verify_check_value(&stored) => Err(format!(
+            "the secret key {} does not belong to the database {}; restore the right key",
+            path.display(),
+            database.display()
+        )),
+        Some(_) => Ok(keys),
+        None => {
+            db.set_meta(KEY_CHECK, &keys.check_value())
+                .map_err(|e| e.to_string())?;
+            Ok(keys)
+        }
+    }
+}
+
+fn run(config: Config) -> Result<(), String> {
+    let d = &config.daemon;
+    let db = Db::open(&d.database).map_err(|e| e.to_string())?;
+    let keys = open_keys(&db, &d.secret_key, &d.database)?;
+    let hasher = hashing::Hasher::new(&config.argon2, d.hash_workers).map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let listener = server::bind(&config.daemon.socket)
+            .map_err(|e| format!("cannot listen on {}: {e}", config.daemon.socket.display()))?;
+        let limits = server::Limits {
+            max_connections: config.daemon.max_connections,
+            idle_timeout: config.daemon.idle_timeout.as_duration(),
+        };
+        let socket = config.daemon.socket.clone();
+        let daemon = Arc::new(handlers::Daemon {
+            cfg: Arc::new(config),
+            store: Store::new(db),
+            hasher,
+            keys: Arc::new(keys),
+            syslog: Arc::new(audit::Syslog::connect()),
+            clock: Arc::new(clock::SystemClock),
+        });
+        tracing::info!("listening on {}", socket.display());
+        let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);
+        server::serve(daemon, listener, limits, shutdown_signal()).await;
+        let _ = std::fs::remove_file(&socket);
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        // Without signal handlers the daemon is only stopped by SIGKILL.
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}

@@ -16,7 +16,7 @@ mod message;
 mod secret;
 
 pub use client::{Client, ClientError, Timeouts};
-pub use frame::{FrameError, MAX_FRAME_LEN, decode, encode, read_frame, write_frame};
+pub use frame::{FrameError, MAX_FRAME_LEN, check_len, decode, encode, read_frame, write_frame};
 pub use message::*;
 pub use secret::{MAX_SECRET_LEN, Secret};
 

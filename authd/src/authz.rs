@@ -1,0 +1,186 @@
+//! SPEC §3 "Who may ask what", in one place.
+
+use monban_proto::{ErrorCode, Request, WireError};
+
+use crate::peer::Peer;
+
+/// What a request needs before a handler may act on it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Allowed as it stands.
+    Granted,
+    /// Allowed for root; a non-root administrator must prove their
+    /// confirmation password first.
+    Administrator,
+}
+
+fn denied(what: &str) -> WireError {
+    WireError::new(
+        ErrorCode::PermissionDenied,
+        format!("permission denied: {what}"),
+    )
+}
+
+/// Root may ask anything; everyone else may act only on themselves, and
+/// administrators may manage others after step-up.
+pub fn authorize(peer: &Peer, req: &Request) -> Result<Access, WireError> {
+    let about_self = |user: &str| peer.is_root() || peer.is(user);
+    match req {
+        Request::Ping | Request::AuthAnswer { .. } => Ok(Access::Granted),
+        Request::AuthStart { ctx, .. }
+        | Request::Account { ctx }
+        | Request::ChangePassword { ctx, .. }
+        | Request::OpenSession { ctx }
+        | Request::CloseSession { ctx } => {
+            if about_self(&ctx.user) {
+                Ok(Access::Granted)
+            } else {
+                Err(denied("you may only authenticate as yourself"))
+            }
+        }
+        Request::ChangeCheck { user, .. } => {
+            if about_self(user) {
+                Ok(Access::Granted)
+            } else {
+                Err(denied("you may only change your own password"))
+            }
+        }
+        Request::Status {
+            user: Some(user), ..
+        } if !about_self(user) => admin(peer),
+        Request::Status { .. }
+        | Request::PolicyCheck { .. }
+        | Request::OtpEnrollBegin { .. }
+        | Request::OtpEnrollFinish { .. }
+        | Request::OtpDisable { .. }
+        | Request::OtpRecoveryRegenerate { .. }
+        | Request::OtpStatus => {
+            if peer.name.is_some() {
+                Ok(Access::Granted)
+            } else {
+                Err(denied("your uid has no account name"))
+            }
+        }
+        Request::Admin { op, .. } => {
+            if matches!(op, monban_proto::AdminOp::ImportShadow { .. }) && !peer.is_root() {
+                return Err(denied("only root may import /etc/shadow"));
+            }
+            admin(peer)
+        }
+    }
+}
+
+fn admin(peer: &Peer) -> Result<Access, WireError> {
+    if peer.is_root() {
+        Ok(Access::Granted)
+    } else if peer.in_admin_group {
+        Ok(Access::Administrator)
+    } else {
+        Err(denied(
+            "this needs root or a member of the monban administrator group",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use monban_proto::{AdminOp, CredentialKind, PamContext, ShadowEntry};
+
+    use super::*;
+
+    fn peer(uid: u32, name: &str, admin: bool) -> Peer {
+        Peer {
+            uid,
+            name: Some(name.into()),
+            in_admin_group: admin,
+        }
+    }
+
+    fn auth(user: &str) -> Request {
+        Request::AuthStart {
+            ctx: PamContext {
+                user: user.into(),
+                service: "login".into(),
+                ..Default::default()
+            },
+            credential: CredentialKind::Login,
+        }
+    }
+
+    fn list() -> Request {
+        Request::Admin {
+            step_up: None,
+            op: AdminOp::UserList { locked_only: false },
+        }
+    }
+
+    #[test]
+    fn authenticating_a_user_row() {
+        let root = peer(0, "root", false);
+        let alice = peer(1000, "alice", false);
+        let admin = peer(1001, "boss", true);
+        assert_eq!(authorize(&root, &auth("alice")).unwrap(), Access::Granted);
+        assert_eq!(authorize(&alice, &auth("alice")).unwrap(), Access::Granted);
+        assert!(authorize(&alice, &auth("bob")).is_err());
+        assert!(
+            authorize(&admin, &auth("alice")).is_err(),
+            "admins only for themselves"
+        );
+    }
+
+    #[test]
+    fn own_status_and_otp_row() {
+        let alice = peer(1000, "alice", false);
+        for req in [
+            Request::Status {
+                user: None,
+                step_up: None,
+            },
+            Request::Status {
+                user: Some("alice".into()),
+                step_up: None,
+            },
+            Request::OtpStatus,
+        ] {
+            assert_eq!(authorize(&alice, &req).unwrap(), Access::Granted);
+        }
+        let other = Request::Status {
+            user: Some("bob".into()),
+            step_up: None,
+        };
+        assert!(authorize(&alice, &other).is_err());
+    }
+
+    #[test]
+    fn managing_others_row() {
+        assert_eq!(
+            authorize(&peer(0, "root", false), &list()).unwrap(),
+            Access::Granted
+        );
+        assert_eq!(
+            authorize(&peer(1001, "boss", true), &list()).unwrap(),
+            Access::Administrator
+        );
+        let e = authorize(&peer(1000, "alice", false), &list()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::PermissionDenied);
+    }
+
+    #[test]
+    fn import_is_root_only() {
+        let import = Request::Admin {
+            step_up: None,
+            op: AdminOp::ImportShadow {
+                entries: vec![ShadowEntry {
+                    user: "x".into(),
+                    hash: monban_proto::Secret::new("$6$x".into()),
+                    last_change_days: None,
+                    min_days: None,
+                    max_days: None,
+                    warn_days: None,
+                }],
+            },
+        };
+        assert!(authorize(&peer(1001, "boss", true), &import).is_err());
+        assert!(authorize(&peer(0, "root", false), &import).is_ok());
+    }
+}

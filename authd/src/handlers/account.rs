@@ -1,0 +1,234 @@
+//! Account management (may this user log in now?), sessions, and the
+//! facts about a user's password and token the other handlers share.
+
+use monban_proto::{
+    AccountReply, AccountVerdict, CredentialKind, LoginRecord, PamContext, Response, UserMessage,
+    WireError,
+};
+
+use super::auth::locked_message;
+use super::{Daemon, Origin, user_unknown};
+use crate::peer::{Peer, user_in_group};
+use crate::rules::{expiry, format_datetime};
+use crate::store::{self, UserRow};
+
+impl Daemon {
+    pub(crate) async fn has_credential(
+        &self,
+        user: &UserRow,
+        kind: CredentialKind,
+    ) -> Result<bool, WireError> {
+        let id = user.id;
+        Ok(self
+            .store
+            .run(move |db| store::users::credential(db.conn(), id, kind))
+            .await?
+            .is_some())
+    }
+
+    pub(crate) async fn otp_active(&self, user: &UserRow) -> Result<bool, WireError> {
+        let id = user.id;
+        Ok(self
+            .store
+            .run(move |db| store::otp::get(db.conn(), id))
+            .await?
+            .active())
+    }
+
+    /// The login password's facts for the expiry rules; None if unset.
+    pub(crate) async fn password_facts(
+        &self,
+        user: &UserRow,
+    ) -> Result<Option<expiry::PasswordFacts>, WireError> {
+        let id = user.id;
+        let (cred, deadline) = self
+            .store
+            .run(move |db| {
+                let c = db.conn();
+                Ok((
+                    store::users::credential(c, id, CredentialKind::Login)?,
+                    store::users::deadline(c, id)?,
+                ))
+            })
+            .await?;
+        Ok(cred.map(|c| expiry::PasswordFacts {
+            set_at: c.set_at,
+            temporary_until: c.temporary_until,
+            force_change: c
+                .force_change
+                .as_deref()
+                .and_then(expiry::ForceReason::parse),
+            deadline,
+            max_age_days_override: user.shadow_max_days,
+            min_age_days_override: user.shadow_min_days,
+            warn_days_override: user.shadow_warn_days,
+        }))
+    }
+
+    /// Whether the user must enrol a token (`--require-otp` or
+    /// `required_for_group`) and has not: the end of their grace period.
+    pub(crate) async fn otp_enrolment_due(&self, user: &UserRow) -> Result<Option<i64>, WireError> {
+        if !self.otp_required(user) || self.otp_active(user).await? {
+            return Ok(None);
+        }
+        let since = match user.otp_required_since {
+            Some(since) => since,
+            None => {
+                let (id, now) = (user.id, self.now());
+                self.store
+                    .run(move |db| store::users::start_otp_grace(db.conn(), id, now))
+                    .await?;
+                now
+            }
+        };
+        Ok(Some(since.saturating_add(self.cfg.otp.grace.as_secs())))
+    }
+
+    pub(crate) fn otp_required(&self, user: &UserRow) -> bool {
+        let group = &self.cfg.otp.required_for_group;
+        user.require_otp || (!group.is_empty() && user_in_group(&user.name, group))
+    }
+
+    pub(super) async fn account(
+        &self,
+        _peer: &Peer,
+        ctx: PamContext,
+    ) -> Result<Response, WireError> {
+        let reply = |verdict, messages| Ok(Response::Account(AccountReply { verdict, messages }));
+        let Some(user) = self.find_user(&ctx.user).await? else {
+            return reply(AccountVerdict::UserUnknown, Vec::new());
+        };
+        if user.disabled {
+            return reply(
+                AccountVerdict::Disabled,
+                vec![UserMessage::error(
+                    "Your account is disabled. Contact an administrator.",
+                )],
+            );
+        }
+        let id = user.id;
+        let (login, otp) = self
+            .store
+            .run(move |db| {
+                let c = db.conn();
+                Ok((
+                    store::users::counter(c, id, CredentialKind::Login)?,
+                    store::users::counter(c, id, CredentialKind::Otp)?,
+                ))
+            })
+            .await?;
+        for (kind, counter) in [(CredentialKind::Login, login), (CredentialKind::Otp, otp)] {
+            if self.locked(counter) {
+                return reply(
+                    AccountVerdict::Locked,
+                    vec![locked_message(kind, &user.name)],
+                );
+            }
+        }
+        let now = self.now();
+        let mut messages = Vec::new();
+        if let Some(grace_until) = self.otp_enrolment_due(&user).await? {
+            if now >= grace_until {
+                return reply(
+                    AccountVerdict::Locked,
+                    vec![UserMessage::error(
+                        "A one-time password is required for this account and the grace period is over. Ask an administrator.",
+                    )],
+                );
+            }
+            messages.push(UserMessage::info(format!(
+                "Enrol a one-time password with `monban otp enroll` before {}.",
+                format_datetime(grace_until)
+            )));
+        }
+        let Some(facts) = self.password_facts(&user).await? else {
+            return reply(AccountVerdict::Ok, messages);
+        };
+        match expiry::judge(&self.cfg.password, &facts, now) {
+            expiry::Verdict::Valid { warnings } => {
+                messages.extend(warnings.into_iter().map(UserMessage::info));
+                reply(AccountVerdict::Ok, messages)
+            }
+            expiry::Verdict::MustChange { reason } => {
+                messages.push(UserMessage::error(reason));
+                reply(AccountVerdict::MustChange, messages)
+            }
+            expiry::Verdict::TemporaryLapsed => reply(
+                AccountVerdict::Disabled,
+                vec![UserMessage::error(
+                    "Your temporary password has expired. Ask an administrator for a new one.",
+                )],
+            ),
+        }
+    }
+
+    /// Shows the previous login and the failures since, then records this one.
+    pub(super) async fn open_session(
+        &self,
+        peer: &Peer,
+        ctx: PamContext,
+    ) -> Result<Response, WireError> {
+        let Some(user) = self.find_user(&ctx.user).await? else {
+            return Err(user_unknown(&ctx.user));
+        };
+        let now = self.now();
+        let origin = Origin::from_pam(peer, &ctx);
+        let mut entry = origin.entry(now, "session_open", &user.name);
+        entry.credential = None;
+        let record = LoginRecord {
+            at: now,
+            service: ctx.service.clone(),
+            rhost: ctx.rhost.clone(),
+            tty: ctx.tty.clone(),
+        };
+        let (id, name) = (user.id, user.name.clone());
+        let (previous, failures, entry) = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    let previous = store::users::last_login(tx, id)?;
+                    let since = previous.as_ref().map_or(0, |p| p.at);
+                    let failures = store::audit::failures_since(tx, &name, since)?;
+                    store::users::record_login(tx, id, &record)?;
+                    store::audit::append(tx, &entry)?;
+                    Ok((previous, failures, entry))
+                })
+            })
+            .await?;
+        self.announce(&[entry]);
+        let mut messages = Vec::new();
+        if let Some(p) = previous {
+            let mut line = format!("Last login: {}", format_datetime(p.at));
+            if let Some(host) = p.rhost.filter(|h| !h.is_empty()) {
+                line.push_str(&format!(" from {host}"));
+            }
+            if let Some(tty) = p.tty.filter(|t| !t.is_empty()) {
+                line.push_str(&format!(" on {tty}"));
+            }
+            line.push_str(&format!(" ({})", p.service));
+            messages.push(UserMessage::info(line));
+        }
+        if failures > 0 {
+            let noun = if failures == 1 { "attempt" } else { "attempts" };
+            messages.push(UserMessage::info(format!(
+                "There were {failures} failed login {noun} since the last successful login."
+            )));
+        }
+        Ok(Response::Done { messages })
+    }
+
+    pub(super) async fn close_session(
+        &self,
+        peer: &Peer,
+        ctx: PamContext,
+    ) -> Result<Response, WireError> {
+        if self.find_user(&ctx.user).await?.is_none() {
+            return Err(user_unknown(&ctx.user));
+        }
+        let e = Origin::from_pam(peer, &ctx).entry(self.now(), "session_close", &ctx.user);
+        self.commit_events(vec![e]).await?;
+        Ok(Response::Done {
+            messages: Vec::new(),
+        })
+    }
+}

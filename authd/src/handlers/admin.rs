@@ -1,0 +1,582 @@
+//! Administrative operations. Authorisation and step-up happened before
+//! these run; what is checked here is "never on yourself" and the targets.
+
+use monban_config::Allowed;
+use monban_proto::{
+    AdminOp, CredentialKind, ErrorCode, Response, Secret, ShadowEntry, UserMessage, WireError,
+};
+use rand::Rng;
+use rand::rngs::OsRng;
+
+use super::password::rejection;
+use super::{Daemon, Origin, user_unknown};
+use crate::crypt;
+use crate::peer::{Peer, user_in_group};
+use crate::rules::{DAY, expiry, format_datetime, lockout, policy};
+use crate::store::{self, NewAuditEntry, UserRow};
+
+/// Characters of generated passwords: no look-alikes (0/O, 1/l/I).
+const GENERATED_ALPHANUMERIC: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+const GENERATED_SYMBOLS: &[u8] = b"#%+-=?@";
+
+fn bad(message: impl Into<String>) -> WireError {
+    WireError::new(ErrorCode::BadRequest, message)
+}
+
+fn not_yourself(peer: &Peer, user: &str, what: &str) -> Result<(), WireError> {
+    if !peer.is_root() && peer.is(user) {
+        return Err(WireError::new(
+            ErrorCode::PermissionDenied,
+            format!("permission denied: you cannot {what} yourself"),
+        ));
+    }
+    Ok(())
+}
+
+/// Account names as useradd(8) accepts them.
+pub(crate) fn valid_user_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 32
+        && !name.starts_with('-')
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+impl Daemon {
+    pub(super) async fn admin(&self, peer: &Peer, op: AdminOp) -> Result<Response, WireError> {
+        let origin = Origin::from_peer(peer);
+        match op {
+            AdminOp::UserAdd {
+                user,
+                password,
+                temporary,
+                require_otp,
+            } => {
+                self.user_add(&origin, user, password, temporary, require_otp)
+                    .await
+            }
+            AdminOp::UserList { locked_only } => {
+                let rows = self.store.run(|db| store::users::all(db.conn())).await?;
+                let mut out = Vec::new();
+                for row in rows {
+                    let status = self.user_status(&row).await?;
+                    if !locked_only || status.credentials.iter().any(|c| c.locked) {
+                        out.push(status);
+                    }
+                }
+                Ok(Response::Users(out))
+            }
+            AdminOp::UserRemove { user } => {
+                not_yourself(peer, &user, "remove")?;
+                let row = self.target(&user).await?;
+                self.change_user(&origin, &row, "user_removed", None, |tx, id| {
+                    store::users::remove(tx, id)
+                })
+                .await
+            }
+            AdminOp::UserReset {
+                user,
+                password,
+                force_change,
+                valid_for_secs,
+            } => {
+                if peer.is(&user) {
+                    return Err(WireError::new(
+                        ErrorCode::PermissionDenied,
+                        "permission denied: administrators change their own password with `passwd` or `monban passwd`",
+                    ));
+                }
+                self.user_reset(&origin, user, password, force_change, valid_for_secs)
+                    .await
+            }
+            AdminOp::UserUnlock {
+                users,
+                all,
+                credential,
+            } => self.unlock(peer, &origin, users, all, credential).await,
+            AdminOp::UserDisable { user } => {
+                not_yourself(peer, &user, "disable")?;
+                let row = self.target(&user).await?;
+                self.change_user(&origin, &row, "user_disabled", None, |tx, id| {
+                    store::users::set_disabled(tx, id, true)
+                })
+                .await
+            }
+            AdminOp::UserEnable { user } => {
+                not_yourself(peer, &user, "enable")?;
+                let row = self.target(&user).await?;
+                self.change_user(&origin, &row, "user_enabled", None, |tx, id| {
+                    store::users::set_disabled(tx, id, false)
+                })
+                .await
+            }
+            AdminOp::OtpReset { user } => {
+                not_yourself(peer, &user, "reset the one-time password of")?;
+                let row = self.target(&user).await?;
+                self.change_user(
+                    &origin,
+                    &row,
+                    "otp_reset",
+                    Some(CredentialKind::Otp),
+                    |tx, id| {
+                        store::otp::remove(tx, id)?;
+                        store::users::set_counter(tx, id, CredentialKind::Otp, lockout::released())
+                    },
+                )
+                .await
+            }
+            AdminOp::RequireChange { before, group } => {
+                self.require_change(&origin, before, group).await
+            }
+            AdminOp::ListCampaigns => Ok(Response::Campaigns(
+                self.store
+                    .run(|db| store::audit::campaigns(db.conn()))
+                    .await?,
+            )),
+            AdminOp::ClearCampaign { id } => {
+                let mut entry = origin.entry(self.now(), "change_requirement_cleared", "");
+                entry.user = None;
+                entry.detail = Some(id.map_or("all campaigns".into(), |i| format!("campaign {i}")));
+                let (cleared, entry) = self
+                    .store
+                    .run(move |db| {
+                        db.write(|tx| {
+                            let n = store::audit::clear_campaigns(tx, id)?;
+                            store::audit::append(tx, &entry)?;
+                            Ok((n, entry))
+                        })
+                    })
+                    .await?;
+                if cleared == 0 && id.is_some() {
+                    return Err(bad(format!(
+                        "there is no campaign {}",
+                        id.unwrap_or_default()
+                    )));
+                }
+                self.announce(&[entry]);
+                Ok(done(format!(
+                    "Cleared {cleared} mandatory-change campaign(s)."
+                )))
+            }
+            AdminOp::AuditLog { user, since, limit } => {
+                let q = store::audit::AuditQuery {
+                    user,
+                    since,
+                    limit: limit.unwrap_or(1000).clamp(1, 100_000),
+                };
+                Ok(Response::Audit(
+                    self.store
+                        .run(move |db| store::audit::query(db.conn(), &q))
+                        .await?,
+                ))
+            }
+            AdminOp::ImportShadow { entries } => self.import_shadow(&origin, entries).await,
+        }
+    }
+
+    async fn target(&self, user: &str) -> Result<UserRow, WireError> {
+        self.find_user(user)
+            .await?
+            .ok_or_else(|| user_unknown(user))
+    }
+
+    /// Applies one change to one user with its audit entry.
+    async fn change_user(
+        &self,
+        origin: &Origin,
+        user: &UserRow,
+        event: &'static str,
+        credential: Option<CredentialKind>,
+        change: impl FnOnce(&rusqlite::Connection, i64) -> Result<(), store::StoreError>
+        + Send
+        + 'static,
+    ) -> Result<Response, WireError> {
+        let mut entry = origin.entry(self.now(), event, &user.name);
+        entry.credential = credential;
+        let id = user.id;
+        let entry = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    change(tx, id)?;
+                    store::audit::append(tx, &entry)?;
+                    Ok(entry)
+                })
+            })
+            .await?;
+        self.announce(&[entry]);
+        Ok(done(format!("{}: {}", user.name, event.replace('_', " "))))
+    }
+
+    /// A password that passes the policy, from unambiguous characters.
+    fn generate_password(&self, user: &str) -> Result<Secret, WireError> {
+        let cfg = &self.cfg.password;
+        let length = self
+            .cfg
+            .temporary_password
+            .length
+            .clamp(cfg.min_length, cfg.max_length);
+        let mut alphabet = GENERATED_ALPHANUMERIC.to_vec();
+        match &cfg.allowed {
+            Allowed::PrintableAscii => alphabet.extend_from_slice(GENERATED_SYMBOLS),
+            Allowed::Alphanumeric => {}
+            Allowed::AlphanumericPlus(symbols) => alphabet.extend(symbols.bytes()),
+        }
+        for _ in 0..1000 {
+            let candidate: String = (0..length)
+                .map(|_| char::from(alphabet[OsRng.gen_range(0..alphabet.len())]))
+                .collect();
+            let candidate = Secret::new(candidate);
+            if policy::check(cfg, user, candidate.expose()).passed() {
+                return Ok(candidate);
+            }
+        }
+        Err(bad(
+            "cannot generate a password that meets the policy; give one with --password-stdin",
+        ))
+    }
+
+    async fn user_add(
+        &self,
+        origin: &Origin,
+        user: String,
+        password: Option<Secret>,
+        temporary: bool,
+        require_otp: bool,
+    ) -> Result<Response, WireError> {
+        if !valid_user_name(&user) {
+            return Err(bad(format!(
+                "{user:?} is not a valid user name (letters, digits, '.', '_', '-'; at most 32)"
+            )));
+        }
+        if self.find_user(&user).await?.is_some() {
+            return Err(WireError::new(
+                ErrorCode::AlreadyExists,
+                format!("{user} is already a monban user"),
+            ));
+        }
+        let generated = password.is_none();
+        let password = match password {
+            Some(p) => {
+                let report = policy::check(&self.cfg.password, &user, p.expose());
+                if !report.passed() {
+                    return Err(rejection(&report));
+                }
+                p
+            }
+            None => self.generate_password(&user)?,
+        };
+        // A password the administrator knows must not outlive its first use.
+        let temporary = temporary || generated;
+        let now = self.now();
+        let valid_until = temporary.then(|| now + self.cfg.temporary_password.valid_for.as_secs());
+        let hash = self.hasher.hash(&password).await.map_err(super::internal)?;
+        let keep = self.cfg.password.history;
+        let mut entry = origin.entry(now, "user_added", &user);
+        entry.detail = temporary.then(|| "temporary password".to_string());
+        let name = user.clone();
+        let entry = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    let id = store::users::insert(tx, &name, now, require_otp)?;
+                    let cred = store::users::NewCredential {
+                        kind: CredentialKind::Login,
+                        hash: &hash,
+                        set_at: now,
+                        temporary_until: valid_until,
+                        force_change: temporary.then_some(expiry::ForceReason::Temporary.as_str()),
+                    };
+                    store::users::set_credential(tx, id, &cred, keep)?;
+                    store::audit::append(tx, &entry)?;
+                    Ok(entry)
+                })
+            })
+            .await?;
+        self.announce(&[entry]);
+        if generated {
+            return Ok(Response::GeneratedPassword {
+                user,
+                password,
+                valid_until,
+            });
+        }
+        Ok(done(match valid_until {
+            Some(until) => format!(
+                "Added {user} with a temporary password, valid until {}; it must be changed at the first login.",
+                format_datetime(until)
+            ),
+            None => format!("Added {user}."),
+        }))
+    }
+
+    async fn user_reset(
+        &self,
+        origin: &Origin,
+        user: String,
+        password: Option<Secret>,
+        force_change: bool,
+        valid_for_secs: Option<u64>,
+    ) -> Result<Response, WireError> {
+        let row = self.target(&user).await?;
+        let generated = password.is_none();
+        let password = match password {
+            Some(p) => {
+                let report = policy::check(&self.cfg.password, &user, p.expose());
+                if !report.passed() {
+                    return Err(rejection(&report));
+                }
+                p
+            }
+            None => self.generate_password(&user)?,
+        };
+        let valid_for = match valid_for_secs {
+            Some(0) => return Err(bad("--valid-for must be longer than zero")),
+            Some(secs) => i64::try_from(secs).unwrap_or(i64::MAX),
+            None => self.cfg.temporary_password.valid_for.as_secs(),
+        };
+        // Without a forced change the administrator sets an ordinary password.
+        let valid_until = force_change.then(|| self.now().saturating_add(valid_for));
+        self.store_password(
+            &row,
+            CredentialKind::Login,
+            &password,
+            valid_until,
+            force_change.then_some(expiry::ForceReason::AdminReset),
+            origin,
+            "password_reset",
+        )
+        .await?;
+        if generated {
+            return Ok(Response::GeneratedPassword {
+                user,
+                password,
+                valid_until,
+            });
+        }
+        Ok(done(match valid_until {
+            Some(until) => format!(
+                "Reset the password of {user}; valid until {}, to be changed at the next login.",
+                format_datetime(until)
+            ),
+            None => format!("Reset the password of {user}."),
+        }))
+    }
+
+    async fn unlock(
+        &self,
+        peer: &Peer,
+        origin: &Origin,
+        users: Vec<String>,
+        all: bool,
+        credential: Option<CredentialKind>,
+    ) -> Result<Response, WireError> {
+        if all == !users.is_empty() {
+            return Err(bad("name the users to release, or give --all (not both)"));
+        }
+        for user in &users {
+            not_yourself(peer, user, "release the suspension of")?;
+        }
+        let kinds: Vec<CredentialKind> =
+            credential.map_or(CredentialKind::ALL.to_vec(), |k| vec![k]);
+        let caller = peer.label();
+        let now = self.now();
+        let origin = origin.clone();
+        let (released, entries) = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    let targets: Vec<UserRow> = if all {
+                        store::users::all(tx)?
+                            .into_iter()
+                            .filter(|u| u.name != caller)
+                            .collect()
+                    } else {
+                        let mut rows = Vec::new();
+                        for name in &users {
+                            match store::users::find(tx, name)? {
+                                Some(row) => rows.push(row),
+                                None => return Ok(Err(user_unknown(name))),
+                            }
+                        }
+                        rows
+                    };
+                    let mut released = Vec::new();
+                    let mut entries: Vec<NewAuditEntry> = Vec::new();
+                    for row in targets {
+                        let mut lifted = Vec::new();
+                        for &kind in &kinds {
+                            let c = store::users::counter(tx, row.id, kind)?;
+                            if c != lockout::Counter::default() {
+                                store::users::set_counter(tx, row.id, kind, lockout::released())?;
+                                lifted.push(kind.as_str());
+                            }
+                        }
+                        if !lifted.is_empty() {
+                            let mut e = origin.entry(now, "unlocked", &row.name);
+                            e.detail = Some(lifted.join(","));
+                            store::audit::append(tx, &e)?;
+                            entries.push(e);
+                            released.push(row.name);
+                        }
+                    }
+                    Ok(Ok((released, entries)))
+                })
+            })
+            .await??;
+        self.announce(&entries);
+        Ok(Response::Unlocked { users: released })
+    }
+
+    async fn require_change(
+        &self,
+        origin: &Origin,
+        before: i64,
+        group: Option<String>,
+    ) -> Result<Response, WireError> {
+        let now = self.now();
+        if before <= now {
+            return Err(bad("the deadline must be in the future"));
+        }
+        let rows = self.store.run(|db| store::users::all(db.conn())).await?;
+        let mut ids = Vec::new();
+        for row in rows {
+            if group
+                .as_deref()
+                .is_some_and(|g| !user_in_group(&row.name, g))
+            {
+                continue;
+            }
+            let id = row.id;
+            let cred = self
+                .store
+                .run(move |db| store::users::credential(db.conn(), id, CredentialKind::Login))
+                .await?;
+            if cred.is_some_and(|c| c.set_at <= now) {
+                ids.push(id);
+            }
+        }
+        let count = ids.len();
+        let mut entry = origin.entry(now, "change_required", "");
+        entry.user = None;
+        entry.detail = Some(format!(
+            "before {}{}; {count} users",
+            format_datetime(before),
+            group
+                .as_ref()
+                .map(|g| format!(", group {g}"))
+                .unwrap_or_default()
+        ));
+        let actor = origin.actor.clone();
+        let (id, entry) = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    let id = store::audit::create_campaign(
+                        tx,
+                        now,
+                        before,
+                        group.as_deref(),
+                        &actor,
+                        &ids,
+                    )?;
+                    store::audit::append(tx, &entry)?;
+                    Ok((id, entry))
+                })
+            })
+            .await?;
+        self.announce(&[entry]);
+        Ok(done(format!(
+            "{count} user(s) must set a new password before {} (campaign {id}).",
+            format_datetime(before)
+        )))
+    }
+
+    async fn import_shadow(
+        &self,
+        origin: &Origin,
+        entries: Vec<ShadowEntry>,
+    ) -> Result<Response, WireError> {
+        let now = self.now();
+        let mut imported = Vec::new();
+        let mut skipped = Vec::new();
+        for e in entries {
+            let skip = |why: &str| UserMessage::info(format!("{}: {why}", e.user));
+            if !valid_user_name(&e.user) {
+                skipped.push(skip("not a valid user name"));
+                continue;
+            }
+            if !crypt::is_crypt_hash(e.hash.expose()) {
+                skipped.push(skip(
+                    "no usable password hash (locked, empty or unknown format)",
+                ));
+                continue;
+            }
+            if self.find_user(&e.user).await?.is_some() {
+                skipped.push(skip("already a monban user"));
+                continue;
+            }
+            // shadow(5): a last change of 0 means "change at next login".
+            let must_change = e.last_change_days == Some(0);
+            let set_at = e
+                .last_change_days
+                .filter(|&d| d > 0)
+                .map_or(now, |d| d.saturating_mul(DAY));
+            let hash = e.hash.clone();
+            let keep = self.cfg.password.history;
+            let (name, max, min, warn) = (e.user.clone(), e.max_days, e.min_days, e.warn_days);
+            let mut entry = origin.entry(now, "user_imported", &e.user);
+            entry.detail = Some("from /etc/shadow".into());
+            let entry = self
+                .store
+                .run(move |db| {
+                    db.write(|tx| {
+                        let id = store::users::insert(tx, &name, now, false)?;
+                        let cred = store::users::NewCredential {
+                            kind: CredentialKind::Login,
+                            hash: hash.expose(),
+                            set_at,
+                            temporary_until: None,
+                            force_change: must_change
+                                .then_some(expiry::ForceReason::AdminReset.as_str()),
+                        };
+                        store::users::set_credential(tx, id, &cred, keep)?;
+                        store::users::set_shadow_aging(tx, id, max, min, warn)?;
+                        store::audit::append(tx, &entry)?;
+                        Ok(entry)
+                    })
+                })
+                .await?;
+            self.announce(&[entry]);
+            imported.push(e.user);
+        }
+        Ok(Response::Imported {
+            users: imported,
+            skipped,
+        })
+    }
+}
+
+fn done(text: String) -> Response {
+    Response::Done {
+        messages: vec![UserMessage::info(text)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_names() {
+        for ok in ["alice", "yamagishi", "svc-backup", "a.b_c", "u1"] {
+            assert!(valid_user_name(ok), "{ok}");
+        }
+        for bad in ["", "-x", "..", "a b", "a/b", "ä", &"x".repeat(33)] {
+            assert!(!valid_user_name(bad), "{bad}");
+        }
+    }
+}

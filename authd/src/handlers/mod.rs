@@ -1,0 +1,192 @@
+//! Request handlers: each loads the stored state, asks the rules, and
+//! commits the state change (with its audit entry) before answering.
+
+mod account;
+mod admin;
+mod auth;
+mod otp;
+mod password;
+mod status;
+mod verify;
+
+use std::sync::Arc;
+
+use monban_config::Config;
+use monban_proto::{ErrorCode, PamContext, Request, Response, WireError};
+
+use crate::audit::Syslog;
+use crate::authz::{self, Access};
+use crate::clock::Clock;
+use crate::hashing::Hasher;
+use crate::peer::Peer;
+use crate::secretbox::SecretBox;
+use crate::store::{NewAuditEntry, Store, StoreError};
+
+pub use auth::Conversation;
+
+/// Everything a handler needs; shared by all connections.
+pub struct Daemon {
+    pub cfg: Arc<Config>,
+    pub store: Store,
+    pub hasher: Hasher,
+    pub keys: Arc<SecretBox>,
+    pub syslog: Arc<Syslog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Per-connection state: who is asking, and an authentication
+/// conversation in progress.
+pub struct Session {
+    pub peer: Peer,
+    pub conversation: Option<Conversation>,
+}
+
+impl Session {
+    pub fn new(peer: Peer) -> Self {
+        Self {
+            peer,
+            conversation: None,
+        }
+    }
+}
+
+/// Where an event came from, for the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub actor: String,
+    pub service: Option<String>,
+    pub rhost: Option<String>,
+    pub tty: Option<String>,
+}
+
+impl Origin {
+    fn from_peer(peer: &Peer) -> Self {
+        Self {
+            actor: peer.label(),
+            service: Some("monban".into()),
+            ..Default::default()
+        }
+    }
+
+    fn from_pam(peer: &Peer, ctx: &PamContext) -> Self {
+        Self {
+            actor: peer.label(),
+            service: Some(ctx.service.clone()),
+            rhost: ctx.rhost.clone(),
+            tty: ctx.tty.clone(),
+        }
+    }
+
+    pub fn entry(&self, at: i64, event: &'static str, user: &str) -> NewAuditEntry {
+        NewAuditEntry {
+            at,
+            event,
+            actor: Some(self.actor.clone()),
+            user: Some(user.to_string()),
+            service: self.service.clone(),
+            rhost: self.rhost.clone(),
+            tty: self.tty.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+pub(crate) fn internal(e: impl std::fmt::Display) -> WireError {
+    tracing::error!("internal error: {e}");
+    WireError::new(
+        ErrorCode::Internal,
+        "monban-authd hit an internal error; see its log",
+    )
+}
+
+impl From<StoreError> for WireError {
+    fn from(e: StoreError) -> Self {
+        internal(e)
+    }
+}
+
+pub(crate) fn user_unknown(user: &str) -> WireError {
+    WireError::new(
+        ErrorCode::UserUnknown,
+        format!("{user} is not a monban user"),
+    )
+}
+
+impl Daemon {
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Sends audit entries to syslog once their transaction has committed.
+    pub fn announce(&self, entries: &[NewAuditEntry]) {
+        for e in entries {
+            self.syslog.send(e);
+        }
+    }
+
+    /// Authorises and carries out one request.
+    pub async fn handle(&self, session: &mut Session, req: Request) -> Response {
+        let access = match authz::authorize(&session.peer, &req) {
+            Ok(access) => access,
+            Err(e) => {
+                tracing::warn!(uid = session.peer.uid, "refused: {}", e.message);
+                return Response::Error(e);
+            }
+        };
+        let result = match req {
+            Request::Ping => Ok(Response::Pong),
+            Request::AuthStart { ctx, credential } => {
+                self.auth_start(session, ctx, credential).await
+            }
+            Request::AuthAnswer { answer } => self.auth_answer(session, answer).await,
+            Request::Account { ctx } => self.account(&session.peer, ctx).await,
+            Request::ChangeCheck { user, credential } => self.change_check(&user, credential).await,
+            Request::ChangePassword {
+                ctx,
+                credential,
+                current,
+                new,
+            } => {
+                self.change_password(&session.peer, ctx, credential, current, new)
+                    .await
+            }
+            Request::OpenSession { ctx } => self.open_session(&session.peer, ctx).await,
+            Request::CloseSession { ctx } => self.close_session(&session.peer, ctx).await,
+            Request::Status { user, step_up } => {
+                let step_up_ok = match access {
+                    Access::Granted => Ok(()),
+                    Access::Administrator => self.step_up(&session.peer, step_up).await,
+                };
+                match step_up_ok {
+                    Ok(()) => self.status(&session.peer, user).await,
+                    Err(e) => Err(e),
+                }
+            }
+            Request::PolicyCheck { user, candidate } => {
+                self.policy_check(&session.peer, user, candidate).await
+            }
+            Request::OtpEnrollBegin { password } => {
+                self.otp_enroll_begin(&session.peer, password).await
+            }
+            Request::OtpEnrollFinish { code } => self.otp_enroll_finish(&session.peer, code).await,
+            Request::OtpDisable { password, code } => {
+                self.otp_disable(&session.peer, password, code).await
+            }
+            Request::OtpRecoveryRegenerate { password, code } => {
+                self.otp_recovery(&session.peer, password, code).await
+            }
+            Request::OtpStatus => self.otp_status(&session.peer).await,
+            Request::Admin { step_up, op } => {
+                let step_up_ok = match access {
+                    Access::Granted => Ok(()),
+                    Access::Administrator => self.step_up(&session.peer, step_up).await,
+                };
+                match step_up_ok {
+                    Ok(()) => self.admin(&session.peer, op).await,
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        result.unwrap_or_else(Response::Error)
+    }
+}

@@ -1,0 +1,208 @@
+//! The user's own TOTP token: enrolment (password, then a first valid
+//! code), turning it off (password and code), recovery codes, status.
+
+use monban_proto::{CredentialKind, ErrorCode, OtpEnrollment, Response, Secret, WireError};
+
+use super::auth::locked_message;
+use super::verify::{Checked, LOGIN_EVENTS, otp_aad};
+use super::{Daemon, Origin, internal, user_unknown};
+use crate::peer::Peer;
+use crate::rules::otp;
+use crate::store::{self, UserRow};
+
+/// An enrolment not confirmed within this time must start again.
+const PENDING_FOR: i64 = 15 * 60;
+
+impl Daemon {
+    async fn own_user(&self, peer: &Peer) -> Result<UserRow, WireError> {
+        let name = peer.label();
+        self.find_user(&name)
+            .await?
+            .ok_or_else(|| user_unknown(&name))
+    }
+
+    /// Proves the login password, then (when given) a current code.
+    async fn prove(
+        &self,
+        user: &UserRow,
+        password: &Secret,
+        code: Option<&Secret>,
+        origin: &Origin,
+    ) -> Result<(), WireError> {
+        let wrong =
+            |what: &str| WireError::new(ErrorCode::AuthFailed, format!("The {what} is wrong."));
+        match self
+            .check_secret(user, CredentialKind::Login, password, origin, LOGIN_EVENTS)
+            .await?
+        {
+            Checked::Right => {}
+            Checked::Locked => {
+                return Err(WireError::new(
+                    ErrorCode::Locked,
+                    locked_message(CredentialKind::Login, &user.name).text,
+                ));
+            }
+            _ => return Err(wrong("password")),
+        }
+        let Some(code) = code else { return Ok(()) };
+        match self.check_otp(user, code, origin).await? {
+            Checked::Right => Ok(()),
+            Checked::Locked => Err(WireError::new(
+                ErrorCode::Locked,
+                locked_message(CredentialKind::Otp, &user.name).text,
+            )),
+            Checked::NotSet => Err(WireError::new(
+                ErrorCode::BadRequest,
+                "no one-time password is enrolled",
+            )),
+            Checked::Wrong => Err(wrong("one-time password")),
+        }
+    }
+
+    pub(super) async fn otp_enroll_begin(
+        &self,
+        peer: &Peer,
+        password: Secret,
+    ) -> Result<Response, WireError> {
+        let user = self.own_user(peer).await?;
+        if self.otp_active(&user).await? {
+            return Err(WireError::new(
+                ErrorCode::AlreadyExists,
+                "a one-time password is already enrolled; turn it off with `monban otp disable` first",
+            ));
+        }
+        self.prove(&user, &password, None, &Origin::from_peer(peer))
+            .await?;
+        let secret = otp::new_secret();
+        let sealed = self
+            .keys
+            .seal(&secret, &otp_aad(user.id))
+            .map_err(internal)?;
+        let (id, now) = (user.id, self.now());
+        self.store
+            .run(move |db| store::otp::set_pending(db.conn(), id, &sealed, now))
+            .await?;
+        let cfg = &self.cfg.otp;
+        Ok(Response::OtpEnrollment(OtpEnrollment {
+            uri: otp::uri(cfg, &user.name, &secret).to_string(),
+            secret: Secret::new(otp::encode_base32(&secret).to_string()),
+            issuer: cfg.issuer.clone(),
+            account: user.name.clone(),
+            digits: cfg.digits as u32,
+            period: cfg.period,
+        }))
+    }
+
+    pub(super) async fn otp_enroll_finish(
+        &self,
+        peer: &Peer,
+        code: Secret,
+    ) -> Result<Response, WireError> {
+        let user = self.own_user(peer).await?;
+        let id = user.id;
+        let row = self
+            .store
+            .run(move |db| store::otp::get(db.conn(), id))
+            .await?;
+        let now = self.now();
+        let (Some(pending), Some(pending_at)) = (row.pending_secret, row.pending_at) else {
+            return Err(WireError::new(
+                ErrorCode::BadRequest,
+                "no enrolment is in progress; start one with `monban otp enroll`",
+            ));
+        };
+        if now - pending_at > PENDING_FOR {
+            return Err(WireError::new(
+                ErrorCode::BadRequest,
+                "the enrolment was not confirmed in time; start again with `monban otp enroll`",
+            ));
+        }
+        let secret = self.keys.open(&pending, &otp_aad(id)).map_err(internal)?;
+        let Some(step) = otp::verify(&self.cfg.otp, &secret, code.expose(), now, None) else {
+            return Err(WireError::new(
+                ErrorCode::AuthFailed,
+                "That code is not valid. Check that your device's clock is right and type the code it shows now.",
+            ));
+        };
+        let codes = otp::new_recovery_codes();
+        let macs: Vec<[u8; 32]> = codes.iter().map(|c| self.keys.mac(c.as_bytes())).collect();
+        let entry = Origin::from_peer(peer).entry(now, "otp_enrolled", &user.name);
+        let entry = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    store::otp::activate(tx, id, now, step)?;
+                    store::otp::replace_recovery_codes(tx, id, &macs)?;
+                    store::users::set_counter(tx, id, CredentialKind::Otp, Default::default())?;
+                    store::audit::append(tx, &entry)?;
+                    Ok(entry)
+                })
+            })
+            .await?;
+        self.announce(&[entry]);
+        Ok(Response::RecoveryCodes {
+            codes: codes.iter().map(|c| Secret::new(c.to_string())).collect(),
+        })
+    }
+
+    pub(super) async fn otp_disable(
+        &self,
+        peer: &Peer,
+        password: Secret,
+        code: Secret,
+    ) -> Result<Response, WireError> {
+        let user = self.own_user(peer).await?;
+        let origin = Origin::from_peer(peer);
+        self.prove(&user, &password, Some(&code), &origin).await?;
+        let id = user.id;
+        let entry = origin.entry(self.now(), "otp_disabled", &user.name);
+        let entry = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    store::otp::remove(tx, id)?;
+                    store::audit::append(tx, &entry)?;
+                    Ok(entry)
+                })
+            })
+            .await?;
+        self.announce(&[entry]);
+        Ok(Response::Done {
+            messages: Vec::new(),
+        })
+    }
+
+    pub(super) async fn otp_recovery(
+        &self,
+        peer: &Peer,
+        password: Secret,
+        code: Secret,
+    ) -> Result<Response, WireError> {
+        let user = self.own_user(peer).await?;
+        let origin = Origin::from_peer(peer);
+        self.prove(&user, &password, Some(&code), &origin).await?;
+        let codes = otp::new_recovery_codes();
+        let macs: Vec<[u8; 32]> = codes.iter().map(|c| self.keys.mac(c.as_bytes())).collect();
+        let id = user.id;
+        let entry = origin.entry(self.now(), "otp_recovery_regenerated", &user.name);
+        let entry = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    store::otp::replace_recovery_codes(tx, id, &macs)?;
+                    store::audit::append(tx, &entry)?;
+                    Ok(entry)
+                })
+            })
+            .await?;
+        self.announce(&[entry]);
+        Ok(Response::RecoveryCodes {
+            codes: codes.iter().map(|c| Secret::new(c.to_string())).collect(),
+        })
+    }
+
+    pub(super) async fn otp_status(&self, peer: &Peer) -> Result<Response, WireError> {
+        let user = self.own_user(peer).await?;
+        Ok(Response::OtpState(self.user_status(&user).await?.otp))
+    }
+}

@@ -1,0 +1,241 @@
+//! Changing a password: prove the current one, pass every rule, store.
+
+use monban_proto::{
+    CredentialKind, ErrorCode, PamContext, PolicyReport, Response, Secret, WireError,
+};
+
+use super::verify::{Checked, LOGIN_EVENTS};
+use super::{Daemon, Origin, user_unknown};
+use crate::peer::Peer;
+use crate::rules::{expiry, policy};
+use crate::store::{self, UserRow};
+
+/// One message listing every failed rule, for PAM and the CLI alike.
+pub(crate) fn rejection(report: &PolicyReport) -> WireError {
+    let mut text = String::from("The new password was not accepted:");
+    for failure in report.failures() {
+        text.push_str("\n  - ");
+        text.push_str(failure);
+    }
+    WireError::new(ErrorCode::PolicyRejected, text)
+}
+
+impl Daemon {
+    pub(super) async fn change_check(
+        &self,
+        user: &str,
+        credential: CredentialKind,
+    ) -> Result<Response, WireError> {
+        if credential == CredentialKind::Otp {
+            return Err(WireError::new(
+                ErrorCode::BadRequest,
+                "one-time passwords are managed with `monban otp`",
+            ));
+        }
+        match self.find_user(user).await? {
+            Some(_) => Ok(Response::Done {
+                messages: Vec::new(),
+            }),
+            None => Err(user_unknown(user)),
+        }
+    }
+
+    pub(super) async fn policy_check(
+        &self,
+        peer: &Peer,
+        user: Option<String>,
+        candidate: Secret,
+    ) -> Result<Response, WireError> {
+        let name = user.unwrap_or_else(|| peer.label());
+        Ok(Response::Policy(policy::check(
+            &self.cfg.password,
+            &name,
+            candidate.expose(),
+        )))
+    }
+
+    pub(super) async fn change_password(
+        &self,
+        peer: &Peer,
+        ctx: PamContext,
+        credential: CredentialKind,
+        current: Option<Secret>,
+        new: Secret,
+    ) -> Result<Response, WireError> {
+        if credential == CredentialKind::Otp {
+            return Err(WireError::new(
+                ErrorCode::BadRequest,
+                "one-time passwords are managed with `monban otp`",
+            ));
+        }
+        let Some(user) = self.find_user(&ctx.user).await? else {
+            return Err(user_unknown(&ctx.user));
+        };
+        if user.disabled {
+            return Err(WireError::new(
+                ErrorCode::Disabled,
+                "this account is disabled",
+            ));
+        }
+        let origin = Origin::from_pam(peer, &ctx);
+        // Setting a first confirmation password is proved with the login one.
+        let proof_kind = if credential == CredentialKind::Confirm
+            && !self.has_credential(&user, credential).await?
+        {
+            CredentialKind::Login
+        } else {
+            credential
+        };
+        match &current {
+            Some(current) => {
+                match self
+                    .check_secret(&user, proof_kind, current, &origin, LOGIN_EVENTS)
+                    .await?
+                {
+                    Checked::Right => {}
+                    Checked::Locked => {
+                        return Err(WireError::new(
+                            ErrorCode::Locked,
+                            super::auth::locked_message(proof_kind, &user.name).text,
+                        ));
+                    }
+                    Checked::Wrong | Checked::NotSet => {
+                        return Err(WireError::new(
+                            ErrorCode::AuthFailed,
+                            format!("The current {} is wrong.", proof_kind.describe()),
+                        ));
+                    }
+                }
+            }
+            None if peer.is_root() => {}
+            None => {
+                return Err(WireError::new(
+                    ErrorCode::BadRequest,
+                    "the current password is required",
+                ));
+            }
+        }
+        // The age rule guards users cycling back; root setting a password
+        // without the current one is an administrator's act.
+        let check_age = current.is_some();
+        let report = self
+            .judge_new_password(&user, credential, &new, check_age)
+            .await?;
+        if !report.passed() {
+            return Err(rejection(&report));
+        }
+        self.store_password(
+            &user,
+            credential,
+            &new,
+            None,
+            None,
+            &origin,
+            "password_changed",
+        )
+        .await?;
+        Ok(Response::Done {
+            messages: Vec::new(),
+        })
+    }
+
+    /// Every rule that applies to a new password for `user`.
+    pub(crate) async fn judge_new_password(
+        &self,
+        user: &UserRow,
+        kind: CredentialKind,
+        new: &Secret,
+        check_age: bool,
+    ) -> Result<PolicyReport, WireError> {
+        let cfg = &self.cfg.password;
+        let mut report = policy::check(cfg, &user.name, new.expose());
+        let id = user.id;
+        let keep = cfg.history;
+        let (current, history, login) = self
+            .store
+            .run(move |db| {
+                let c = db.conn();
+                let history = if keep > 1 {
+                    store::users::history(c, id, kind, keep - 1)?
+                } else {
+                    Vec::new()
+                };
+                Ok((
+                    store::users::credential(c, id, kind)?,
+                    history,
+                    store::users::credential(c, id, CredentialKind::Login)?,
+                ))
+            })
+            .await?;
+        if check_age && let Some(cur) = &current {
+            let facts = if kind == CredentialKind::Login {
+                self.password_facts(user).await?
+            } else {
+                Some(expiry::PasswordFacts::new(cur.set_at))
+            };
+            report
+                .rules
+                .push(policy::min_age_rule(cfg, facts.as_ref(), self.now()));
+        }
+        if keep > 0 {
+            let mut previous = history;
+            if let Some(cur) = current {
+                previous.insert(0, cur.hash);
+            }
+            let reused = self.hasher.matches_any(previous, new).await;
+            report.rules.push(policy::history_rule(reused, keep));
+        }
+        if kind == CredentialKind::Confirm
+            && let Some(login) = login
+        {
+            let same = self.hasher.verify(login.hash, new).await;
+            report.rules.push(policy::differs_rule(same));
+        }
+        Ok(report)
+    }
+
+    /// Hashes and stores a password (the old one goes into the history),
+    /// lifts that credential's suspension and, for the login password,
+    /// satisfies pending deadlines.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn store_password(
+        &self,
+        user: &UserRow,
+        kind: CredentialKind,
+        new: &Secret,
+        temporary_until: Option<i64>,
+        force_change: Option<expiry::ForceReason>,
+        origin: &Origin,
+        event: &'static str,
+    ) -> Result<(), WireError> {
+        let hash = self.hasher.hash(new).await.map_err(super::internal)?;
+        let now = self.now();
+        let keep = self.cfg.password.history;
+        let id = user.id;
+        let mut entry = origin.entry(now, event, &user.name);
+        entry.credential = Some(kind);
+        let entry = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    let new = store::users::NewCredential {
+                        kind,
+                        hash: &hash,
+                        set_at: now,
+                        temporary_until,
+                        force_change: force_change.map(expiry::ForceReason::as_str),
+                    };
+                    store::users::set_credential(tx, id, &new, keep)?;
+                    store::users::set_counter(tx, id, kind, Default::default())?;
+                    if kind == CredentialKind::Login {
+                        store::users::clear_deadlines(tx, id)?;
+                    }
+                    store::audit::append(tx, &entry)?;
+                    Ok(entry)
+                })
+            })
+            .await?;
+        self.announce(&[entry]);
+        Ok(())
+    }
+}

@@ -1,0 +1,115 @@
+//! What `monban status` and `monban user list` show.
+
+use monban_proto::{CredentialKind, CredentialStatus, OtpState, Response, UserStatus, WireError};
+
+use super::{Daemon, user_unknown};
+use crate::peer::Peer;
+use crate::rules::{expiry, lockout};
+use crate::store::{self, UserRow};
+
+impl Daemon {
+    pub(super) async fn status(
+        &self,
+        peer: &Peer,
+        user: Option<String>,
+    ) -> Result<Response, WireError> {
+        let name = user.unwrap_or_else(|| peer.label());
+        let Some(row) = self.find_user(&name).await? else {
+            return Err(user_unknown(&name));
+        };
+        Ok(Response::Status(Box::new(self.user_status(&row).await?)))
+    }
+
+    pub(crate) async fn user_status(&self, user: &UserRow) -> Result<UserStatus, WireError> {
+        let (id, name) = (user.id, user.name.clone());
+        let (creds, otp_row, recovery_left, last_login) = self
+            .store
+            .run(move |db| {
+                let c = db.conn();
+                let mut creds = Vec::new();
+                for kind in CredentialKind::ALL {
+                    let set_at = match kind {
+                        CredentialKind::Otp => None,
+                        _ => store::users::credential(c, id, kind)?.map(|r| r.set_at),
+                    };
+                    creds.push((kind, set_at, store::users::counter(c, id, kind)?));
+                }
+                Ok((
+                    creds,
+                    store::otp::get(c, id)?,
+                    store::otp::recovery_codes_left(c, id)?,
+                    store::users::last_login(c, id)?,
+                ))
+            })
+            .await?;
+        let unlock_after = self.cfg.lockout.unlock_after;
+        let mut otp = OtpState {
+            enrolled: otp_row.active(),
+            enrolled_at: otp_row.enrolled_at,
+            recovery_codes_left: recovery_left,
+            pending: otp_row.pending_secret.is_some(),
+            required: self.otp_required(user),
+            grace_until: self.otp_enrolment_due(user).await?,
+            ..Default::default()
+        };
+        let mut credentials = Vec::new();
+        for (kind, set_at, counter) in creds {
+            let locked = self.locked(counter);
+            if kind == CredentialKind::Otp {
+                otp.failures = counter.failures;
+                otp.locked = locked;
+            }
+            credentials.push(CredentialStatus {
+                kind,
+                set_at: if kind == CredentialKind::Otp {
+                    otp_row.enrolled_at
+                } else {
+                    set_at
+                },
+                failures: counter.failures,
+                locked,
+                locked_at: counter.locked_at.filter(|_| locked),
+                unlocks_at: lockout::unlocks_at(counter, unlock_after).filter(|_| locked),
+            });
+        }
+        let now = self.now();
+        let facts = self.password_facts(user).await?;
+        let (password_expires_at, must_change, temporary_until, change_deadline) = match &facts {
+            Some(f) => {
+                let must_change = match expiry::judge(&self.cfg.password, f, now) {
+                    expiry::Verdict::MustChange { reason } => Some(reason),
+                    expiry::Verdict::TemporaryLapsed => Some(
+                        "the temporary password has expired; an administrator must reset it".into(),
+                    ),
+                    expiry::Verdict::Valid { .. } => None,
+                };
+                (
+                    expiry::expires_at(&self.cfg.password, f),
+                    must_change,
+                    f.temporary_until,
+                    f.deadline,
+                )
+            }
+            None => (None, None, None, None),
+        };
+        let failures_since_last_login = {
+            let since = last_login.as_ref().map_or(0, |l| l.at);
+            self.store
+                .run(move |db| store::audit::failures_since(db.conn(), &name, since))
+                .await?
+        };
+        Ok(UserStatus {
+            user: user.name.clone(),
+            disabled: user.disabled,
+            created_at: user.created_at,
+            credentials,
+            otp,
+            password_expires_at,
+            must_change,
+            temporary_until,
+            change_deadline,
+            last_login,
+            failures_since_last_login,
+        })
+    }
+}

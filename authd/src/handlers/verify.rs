@@ -1,0 +1,302 @@
+//! Checking a secret against a credential, with lockout. The failure count
+//! is re-read and written in one transaction, committed before the caller
+//! can answer, so concurrent wrong guesses are all counted.
+
+use monban_proto::{CredentialKind, ErrorCode, Secret, WireError};
+use zeroize::Zeroizing;
+
+use super::{Daemon, Origin};
+use crate::peer::Peer;
+use crate::rules::{lockout, otp};
+use crate::store::{self, NewAuditEntry, UserRow};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checked {
+    Right,
+    Wrong,
+    /// Suspended: the secret was not looked at.
+    Locked,
+    /// The user has no such credential.
+    NotSet,
+}
+
+/// Audit event names for one kind of check.
+#[derive(Clone, Copy)]
+pub struct Events {
+    pub success: &'static str,
+    pub failure: &'static str,
+}
+
+pub const LOGIN_EVENTS: Events = Events {
+    success: "auth_success",
+    failure: "auth_failure",
+};
+
+pub const STEP_UP_EVENTS: Events = Events {
+    success: "step_up_success",
+    failure: "step_up_failure",
+};
+
+/// Additional authenticated data binding a sealed OTP secret to its user.
+pub fn otp_aad(user_id: i64) -> Vec<u8> {
+    format!("monban-otp:{user_id}").into_bytes()
+}
+
+impl Daemon {
+    fn exempt(&self, user: &UserRow) -> bool {
+        lockout::exempt(&self.cfg.lockout, user.name == "root")
+    }
+
+    /// Whether the credential is suspended right now.
+    pub(crate) fn locked(&self, counter: lockout::Counter) -> bool {
+        lockout::is_locked(counter, self.cfg.lockout.unlock_after, self.now())
+    }
+
+    /// Verifies a password credential. Wrong and locked answers take the
+    /// same hashing time as right ones.
+    pub(crate) async fn check_secret(
+        &self,
+        user: &UserRow,
+        kind: CredentialKind,
+        secret: &Secret,
+        origin: &Origin,
+        events: Events,
+    ) -> Result<Checked, WireError> {
+        let id = user.id;
+        let (cred, counter) = self
+            .store
+            .run(move |db| {
+                let c = db.conn();
+                Ok((
+                    store::users::credential(c, id, kind)?,
+                    store::users::counter(c, id, kind)?,
+                ))
+            })
+            .await?;
+        let Some(cred) = cred else {
+            self.hasher.waste(secret).await;
+            return Ok(Checked::NotSet);
+        };
+        if self.locked(counter) {
+            self.hasher.waste(secret).await;
+            let mut e = origin.entry(self.now(), "auth_refused_locked", &user.name);
+            e.credential = Some(kind);
+            self.commit_events(vec![e]).await?;
+            return Ok(Checked::Locked);
+        }
+        let right = self.hasher.verify(cred.hash.clone(), secret).await;
+        let upgrade = if right && self.hasher.needs_upgrade(&cred.hash) {
+            self.hasher.hash(secret).await.ok()
+        } else {
+            None
+        };
+        self.record_outcome(user, kind, right, upgrade, origin, events)
+            .await?;
+        Ok(if right {
+            Checked::Right
+        } else {
+            Checked::Wrong
+        })
+    }
+
+    /// Commits the counter change (and a stronger hash) with its audit
+    /// entries in one transaction.
+    async fn record_outcome(
+        &self,
+        user: &UserRow,
+        kind: CredentialKind,
+        right: bool,
+        upgrade: Option<Zeroizing<String>>,
+        origin: &Origin,
+        events: Events,
+    ) -> Result<(), WireError> {
+        let now = self.now();
+        let limit = lockout::limit(&self.cfg, kind);
+        let exempt = self.exempt(user);
+        let unlock_after = self.cfg.lockout.unlock_after;
+        let id = user.id;
+        let mut entry = origin.entry(
+            now,
+            if right {
+                events.success
+            } else {
+                events.failure
+            },
+            &user.name,
+        );
+        entry.credential = Some(kind);
+        let mut locked_entry = entry.clone();
+        locked_entry.event = "locked";
+        locked_entry.detail = Some(format!("suspended after {limit} consecutive failures"));
+        let written = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    let before = store::users::counter(tx, id, kind)?;
+                    let after = if right {
+                        lockout::after_success(before)
+                    } else {
+                        lockout::after_failure(before, limit, exempt, unlock_after, now)
+                    };
+                    store::users::set_counter(tx, id, kind, after)?;
+                    if let Some(hash) = &upgrade {
+                        store::users::upgrade_hash(tx, id, kind, hash)?;
+                    }
+                    let mut entries = vec![entry];
+                    if after.locked_at.is_some() && before.locked_at != after.locked_at {
+                        entries.push(locked_entry);
+                    }
+                    for e in &entries {
+                        store::audit::append(tx, e)?;
+                    }
+                    Ok(entries)
+                })
+            })
+            .await?;
+        self.announce(&written);
+        Ok(())
+    }
+
+    /// Stores and announces audit entries that change nothing else.
+    pub(crate) async fn commit_events(&self, entries: Vec<NewAuditEntry>) -> Result<(), WireError> {
+        let written = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    for e in &entries {
+                        store::audit::append(tx, e)?;
+                    }
+                    Ok(entries)
+                })
+            })
+            .await?;
+        self.announce(&written);
+        Ok(())
+    }
+
+    /// Verifies a TOTP code or an unused recovery code. A time step, like a
+    /// recovery code, is accepted once only.
+    pub(crate) async fn check_otp(
+        &self,
+        user: &UserRow,
+        code: &Secret,
+        origin: &Origin,
+    ) -> Result<Checked, WireError> {
+        let id = user.id;
+        let (row, counter) = self
+            .store
+            .run(move |db| {
+                let c = db.conn();
+                Ok((
+                    store::otp::get(c, id)?,
+                    store::users::counter(c, id, CredentialKind::Otp)?,
+                ))
+            })
+            .await?;
+        let Some(sealed) = row.secret else {
+            return Ok(Checked::NotSet);
+        };
+        if self.locked(counter) {
+            let mut e = origin.entry(self.now(), "auth_refused_locked", &user.name);
+            e.credential = Some(CredentialKind::Otp);
+            self.commit_events(vec![e]).await?;
+            return Ok(Checked::Locked);
+        }
+        let secret = self
+            .keys
+            .open(&sealed, &otp_aad(id))
+            .map_err(super::internal)?;
+        let now = self.now();
+        let step = otp::verify(&self.cfg.otp, &secret, code.expose(), now, row.last_step);
+        let recovery = match step {
+            None if otp::looks_like_recovery(code.expose()) => {
+                otp::normalize_recovery(code.expose()).map(|c| self.keys.mac(c.as_bytes()))
+            }
+            _ => None,
+        };
+        let accepted = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    if let Some(step) = step {
+                        return store::otp::claim_step(tx, id, step);
+                    }
+                    match recovery {
+                        Some(mac) => store::otp::use_recovery_code(tx, id, &mac, now),
+                        None => Ok(false),
+                    }
+                })
+            })
+            .await?;
+        self.record_outcome(
+            user,
+            CredentialKind::Otp,
+            accepted,
+            None,
+            origin,
+            LOGIN_EVENTS,
+        )
+        .await?;
+        Ok(if accepted {
+            Checked::Right
+        } else {
+            Checked::Wrong
+        })
+    }
+
+    /// A non-root administrator proves their own confirmation password.
+    pub(crate) async fn step_up(
+        &self,
+        peer: &Peer,
+        step_up: Option<monban_proto::Secret>,
+    ) -> Result<(), WireError> {
+        let Some(secret) = step_up else {
+            return Err(WireError::new(
+                ErrorCode::StepUpRequired,
+                "re-enter your own confirmation password (step-up) for administrative commands",
+            ));
+        };
+        let name = peer.label();
+        let Some(user) = self.find_user(&name).await? else {
+            return Err(WireError::new(
+                ErrorCode::StepUpRequired,
+                format!(
+                    "{name} has no monban account; an administrator needs one with a confirmation password (ask root to add it)"
+                ),
+            ));
+        };
+        let origin = Origin::from_peer(peer);
+        match self
+            .check_secret(
+                &user,
+                CredentialKind::Confirm,
+                &secret,
+                &origin,
+                STEP_UP_EVENTS,
+            )
+            .await?
+        {
+            Checked::Right => Ok(()),
+            Checked::Wrong => Err(WireError::new(
+                ErrorCode::AuthFailed,
+                "step-up failed: the confirmation password is wrong",
+            )),
+            Checked::Locked => Err(WireError::new(
+                ErrorCode::Locked,
+                "your confirmation password is suspended after repeated failures; another administrator or root can release it",
+            )),
+            Checked::NotSet => Err(WireError::new(
+                ErrorCode::StepUpRequired,
+                "set a confirmation password first with `monban passwd --confirm`",
+            )),
+        }
+    }
+
+    pub(crate) async fn find_user(&self, name: &str) -> Result<Option<UserRow>, WireError> {
+        let name = name.to_string();
+        Ok(self
+            .store
+            .run(move |db| store::users::find(db.conn(), &name))
+            .await?)
+    }
+}

@@ -1,0 +1,185 @@
+//! The socket: the only async edge. Bounded connections, bounded frames,
+//! idle connections closed, the peer identified by SO_PEERCRED.
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use monban_proto::{
+    ErrorCode, FrameError, Request, Response, WireError, check_len, decode, encode, write_frame,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::Semaphore;
+use zeroize::Zeroizing;
+
+use crate::handlers::{Daemon, Session};
+use crate::peer::Peer;
+
+/// Creates the socket's directory if missing, refuses to steal the socket
+/// of a running daemon, and opens the socket to every local user.
+pub fn bind(path: &Path) -> io::Result<UnixListener> {
+    if let Some(dir) = path.parent()
+        && !dir.exists()
+    {
+        fs::create_dir_all(dir)?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o755))?;
+    }
+    if let Ok(meta) = fs::symlink_metadata(path) {
+        if !meta.file_type().is_socket() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} exists and is not a socket", path.display()),
+            ));
+        }
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(io::Error::new(
+                io::ErrorKind::AddrInUse,
+                format!("another monban-authd is listening on {}", path.display()),
+            ));
+        }
+        fs::remove_file(path)?;
+    }
+    let listener = UnixListener::bind(path)?;
+    // Every local user may connect; each request is authorised by its peer.
+    fs::set_permissions(path, fs::Permissions::from_mode(0o666))?;
+    Ok(listener)
+}
+
+pub struct Limits {
+    pub max_connections: usize,
+    pub idle_timeout: Duration,
+}
+
+/// Serves until `shutdown` resolves, then waits briefly for connections in
+/// flight so no answer is cut off half-way.
+pub async fn serve(
+    daemon: Arc<Daemon>,
+    listener: UnixListener,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let idle = limits.idle_timeout;
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            () = &mut shutdown => break,
+            permit = Arc::clone(&slots).acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
+        let stream = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let daemon = Arc::clone(&daemon);
+        tokio::spawn(async move {
+            connection(daemon, stream, idle).await;
+            drop(permit);
+        });
+    }
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let drained = tokio::time::timeout(Duration::from_secs(5), slots.acquire_many(all)).await;
+    if drained.is_err() {
+        tracing::warn!("connections still open at shutdown were closed");
+    }
+}
+
+async fn connection(daemon: Arc<Daemon>, mut stream: UnixStream, idle: Duration) {
+    let cred = match stream.peer_cred() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("no peer credentials: {e}");
+            return;
+        }
+    };
+    let (uid, pid) = (cred.uid(), cred.pid());
+    let group = daemon.cfg.daemon.admin_group.clone();
+    let peer = match tokio::task::spawn_blocking(move || Peer::resolve(uid, &group)).await {
+        Ok(p) => p,
+        Err(_) => return,
+    };
+    tracing::debug!(uid, pid, "connection");
+    let mut session = Session::new(peer);
+    loop {
+        let body = match tokio::time::timeout(idle, read_frame(&mut stream)).await {
+            Err(_) => {
+                tracing::debug!(uid, "idle connection closed");
+                return;
+            }
+            Ok(Err(FrameError::Closed)) => return,
+            Ok(Err(e)) => {
+                refuse(&mut stream, uid, &e).await;
+                return;
+            }
+            Ok(Ok(body)) => body,
+        };
+        let request: Request = match decode(&body) {
+            Ok(r) => r,
+            Err(e) => {
+                refuse(&mut stream, uid, &e).await;
+                return;
+            }
+        };
+        let response = daemon.handle(&mut session, request).await;
+        if let Err(e) = send(&mut stream, &response).await {
+            tracing::debug!(uid, "client went away: {e}");
+            return;
+        }
+    }
+}
+
+/// Answers a bad frame with a coded error, then the connection is closed:
+/// after a framing error nothing later on it can be trusted.
+async fn refuse(stream: &mut UnixStream, uid: u32, e: &FrameError) {
+    tracing::warn!(uid, "bad request: {e}");
+    let code = match e {
+        FrameError::TooLarge(_) => ErrorCode::FrameTooLarge,
+        FrameError::Version(_) => ErrorCode::UnsupportedVersion,
+        _ => ErrorCode::BadRequest,
+    };
+    let _ = send(
+        stream,
+        &Response::Error(WireError::new(code, e.to_string())),
+    )
+    .await;
+}
+
+async fn read_frame(stream: &mut UnixStream) -> Result<Zeroizing<Vec<u8>>, FrameError> {
+    let mut prefix = [0u8; 4];
+    match stream.read_exact(&mut prefix).await {
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(FrameError::Closed),
+        Err(e) => return Err(e.into()),
+    }
+    let len = check_len(prefix)?;
+    let mut body = Zeroizing::new(vec![0u8; len]);
+    stream.read_exact(&mut body).await.map_err(|e| {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            FrameError::Malformed("truncated frame".into())
+        } else {
+            FrameError::Io(e)
+        }
+    })?;
+    Ok(body)
+}
+
+async fn send(stream: &mut UnixStream, response: &Response) -> Result<(), FrameError> {
+    let body = encode(response)?;
+    let mut wire = Zeroizing::new(Vec::with_capacity(body.len() + 4));
+    write_frame(&mut *wire, &body)?;
+    stream.write_all(&wire).await?;
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! TOTP secrets (sealed by `SecretBox`, never stored in the clear) and
+//! recovery codes (stored as keyed MACs).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreError;
+
+#[derive(Debug, Clone, Default)]
+pub struct OtpRow {
+    /// Sealed active secret; None until enrolment is confirmed.
+    pub secret: Option<Vec<u8>>,
+    pub enrolled_at: Option<i64>,
+    /// Last accepted time step: no code of this step or earlier is accepted.
+    pub last_step: Option<i64>,
+    pub pending_secret: Option<Vec<u8>>,
+    pub pending_at: Option<i64>,
+}
+
+impl OtpRow {
+    pub fn active(&self) -> bool {
+        self.secret.is_some()
+    }
+}
+
+pub fn get(conn: &Connection, user_id: i64) -> Result<OtpRow, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT secret, enrolled_at, last_step, pending_secret, pending_at
+             FROM otp WHERE user_id = ?1",
+            [user_id],
+            |r| {
+                Ok(OtpRow {
+                    secret: r.get(0)?,
+                    enrolled_at: r.get(1)?,
+                    last_step: r.get(2)?,
+                    pending_secret: r.get(3)?,
+                    pending_at: r.get(4)?,
+                })
+            },
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+pub fn set_pending(
+    conn: &Connection,
+    user_id: i64,
+    sealed: &[u8],
+    now: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO otp (user_id, pending_secret, pending_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT(user_id) DO UPDATE SET pending_secret = excluded.pending_secret,
+           pending_at = excluded.pending_at",
+        params![user_id, sealed, now],
+    )?;
+    Ok(())
+}
+
+/// Makes the pending secret the active one; `step` was just used.
+pub fn activate(conn: &Connection, user_id: i64, now: i64, step: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE otp SET secret = pending_secret, enrolled_at = ?2, last_step = ?3,
+           pending_secret = NULL, pending_at = NULL WHERE user_id = ?1",
+        params![user_id, now, step],
+    )?;
+    Ok(())
+}
+
+/// Records `step` as used; false when it (or a later one) already was, so
+/// two logins racing with the same code cannot both pass.
+pub fn claim_step(conn: &Connection, user_id: i64, step: i64) -> Result<bool, StoreError> {
+    let changed = conn.execute(
+        "UPDATE otp SET last_step = ?2
+         WHERE user_id = ?1 AND (last_step IS NULL OR last_step < ?2)",
+        params![user_id, step],
+    )?;
+    Ok(changed > 0)
+}
+
+/// Forgets the token and its recovery codes.
+pub fn remove(conn: &Connection, user_id: i64) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM otp WHERE user_id = ?1", [user_id])?;
+    conn.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [user_id])?;
+    Ok(())
+}
+
+pub fn replace_recovery_codes(
+    conn: &Connection,
+    user_id: i64,
+    macs: &[[u8; 32]],
+) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [user_id])?;
+    let mut stmt = conn.prepare("INSERT INTO recovery_codes (user_id, mac) VALUES (?1, ?2)")?;
+    for mac in macs {
+        stmt.execute(params![user_id, &mac[..]])?;
+    }
+    Ok(())
+}
+
+/// Marks an unused recovery code as used; false when no unused code matches.
+pub fn use_recovery_code(
+    conn: &Connection,
+    user_id: i64,
+    mac: &[u8; 32],
+    now: i64,
+) -> Result<bool, StoreError> {
+    let changed = conn.execute(
+        "UPDATE recovery_codes SET used_at = ?3
+         WHERE user_id = ?1 AND mac = ?2 AND used_at IS NULL",
+        params![user_id, &mac[..], now],
+    )?;
+    Ok(changed > 0)
+}
+
+pub fn recovery_codes_left(conn: &Connection, user_id: i64) -> Result<u32, StoreError> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL",
+        [user_id],
+        |r| r.get(0),
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{memory_db, users};
+
+    #[test]
+    fn enrolment_becomes_active_only_when_confirmed() {
+        let db = memory_db();
+        let c = db.conn();
+        let id = users::insert(c, "dave", 1, false).unwrap();
+        set_pending(c, id, b"sealed", 10).unwrap();
+        assert!(!get(c, id).unwrap().active());
+        activate(c, id, 20, 7).unwrap();
+        let row = get(c, id).unwrap();
+        assert!(row.active());
+        assert_eq!(row.last_step, Some(7));
+        assert!(row.pending_secret.is_none());
+    }
+
+    #[test]
+    fn a_recovery_code_works_once() {
+        let db = memory_db();
+        let c = db.conn();
+        let id = users::insert(c, "erin", 1, false).unwrap();
+        replace_recovery_codes(c, id, &[[1; 32], [2; 32]]).unwrap();
+        assert!(use_recovery_code(c, id, &[1; 32], 5).unwrap());
+        assert!(!use_recovery_code(c, id, &[1; 32], 6).unwrap());
+        assert!(!use_recovery_code(c, id, &[3; 32], 6).unwrap());
+        assert_eq!(recovery_codes_left(c, id).unwrap(), 1);
+    }
+}

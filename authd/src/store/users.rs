@@ -1,0 +1,397 @@
+//! Users, their secrets, failure counters, history, deadlines and logins.
+//! Every function takes a connection (or a transaction, which derefs to one).
+
+use monban_proto::{CredentialKind, LoginRecord};
+use rusqlite::{Connection, OptionalExtension, params};
+use zeroize::Zeroizing;
+
+use super::StoreError;
+use crate::rules::lockout::Counter;
+
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub disabled: bool,
+    pub require_otp: bool,
+    pub otp_required_since: Option<i64>,
+    pub shadow_max_days: Option<i64>,
+    pub shadow_min_days: Option<i64>,
+    pub shadow_warn_days: Option<i64>,
+}
+
+/// A stored secret. The hash is a PHC string (Argon2id) or, for imported
+/// accounts until their first login, a crypt(3) string.
+pub struct CredentialRow {
+    pub hash: Zeroizing<String>,
+    pub set_at: i64,
+    pub temporary_until: Option<i64>,
+    pub force_change: Option<String>,
+}
+
+const USER_COLUMNS: &str = "id, name, created_at, disabled, require_otp, otp_required_since, \
+     shadow_max_days, shadow_min_days, shadow_warn_days";
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        created_at: r.get(2)?,
+        disabled: r.get(3)?,
+        require_otp: r.get(4)?,
+        otp_required_since: r.get(5)?,
+        shadow_max_days: r.get(6)?,
+        shadow_min_days: r.get(7)?,
+        shadow_warn_days: r.get(8)?,
+    })
+}
+
+pub fn find(conn: &Connection, name: &str) -> Result<Option<UserRow>, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?1");
+    Ok(conn.query_row(&sql, [name], user_from_row).optional()?)
+}
+
+pub fn all(conn: &Connection) -> Result<Vec<UserRow>, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY name");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], user_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn insert(
+    conn: &Connection,
+    name: &str,
+    now: i64,
+    require_otp: bool,
+) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO users (name, created_at, require_otp, otp_required_since)
+         VALUES (?1, ?2, ?3, CASE WHEN ?3 THEN ?2 END)",
+        params![name, now, require_otp],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn remove(conn: &Connection, user_id: i64) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM users WHERE id = ?1", [user_id])?;
+    Ok(())
+}
+
+pub fn set_disabled(conn: &Connection, user_id: i64, disabled: bool) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE users SET disabled = ?2 WHERE id = ?1",
+        params![user_id, disabled],
+    )?;
+    Ok(())
+}
+
+/// Starts the OTP grace clock the first time a user is found required.
+pub fn start_otp_grace(conn: &Connection, user_id: i64, now: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE users SET otp_required_since = ?2
+         WHERE id = ?1 AND otp_required_since IS NULL",
+        params![user_id, now],
+    )?;
+    Ok(())
+}
+
+pub fn set_shadow_aging(
+    conn: &Connection,
+    user_id: i64,
+    max_days: Option<i64>,
+    min_days: Option<i64>,
+    warn_days: Option<i64>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE users SET shadow_max_days = ?2, shadow_min_days = ?3, shadow_warn_days = ?4
+         WHERE id = ?1",
+        params![user_id, max_days, min_days, warn_days],
+    )?;
+    Ok(())
+}
+
+pub fn credential(
+    conn: &Connection,
+    user_id: i64,
+    kind: CredentialKind,
+) -> Result<Option<CredentialRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT hash, set_at, temporary_until, force_change FROM credentials
+             WHERE user_id = ?1 AND kind = ?2",
+            params![user_id, kind.as_str()],
+            |r| {
+                Ok(CredentialRow {
+                    hash: Zeroizing::new(r.get(0)?),
+                    set_at: r.get(1)?,
+                    temporary_until: r.get(2)?,
+                    force_change: r.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// A secret being stored: a new password, a reset or an import.
+pub struct NewCredential<'a> {
+    pub kind: CredentialKind,
+    pub hash: &'a str,
+    pub set_at: i64,
+    pub temporary_until: Option<i64>,
+    pub force_change: Option<&'a str>,
+}
+
+/// Stores a new secret; the previous one goes into the history, which keeps
+/// the newest `history_keep` entries.
+pub fn set_credential(
+    conn: &Connection,
+    user_id: i64,
+    new: &NewCredential<'_>,
+    history_keep: usize,
+) -> Result<(), StoreError> {
+    let kind = new.kind.as_str();
+    conn.execute(
+        "INSERT INTO password_history (user_id, kind, hash, set_at)
+         SELECT user_id, kind, hash, set_at FROM credentials WHERE user_id = ?1 AND kind = ?2",
+        params![user_id, kind],
+    )?;
+    conn.execute(
+        "DELETE FROM password_history WHERE user_id = ?1 AND kind = ?2 AND id NOT IN
+           (SELECT id FROM password_history WHERE user_id = ?1 AND kind = ?2
+            ORDER BY id DESC LIMIT ?3)",
+        params![user_id, kind, history_keep as i64],
+    )?;
+    conn.execute(
+        "INSERT INTO credentials (user_id, kind, hash, set_at, temporary_until, force_change)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(user_id, kind) DO UPDATE SET hash = excluded.hash,
+           set_at = excluded.set_at, temporary_until = excluded.temporary_until,
+           force_change = excluded.force_change",
+        params![
+            user_id,
+            kind,
+            new.hash,
+            new.set_at,
+            new.temporary_until,
+            new.force_change
+        ],
+    )?;
+    Ok(())
+}
+
+/// Replaces a hash by a stronger one of the same password (no history, the
+/// password's age is unchanged).
+pub fn upgrade_hash(
+    conn: &Connection,
+    user_id: i64,
+    kind: CredentialKind,
+    hash: &str,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE credentials SET hash = ?3 WHERE user_id = ?1 AND kind = ?2",
+        params![user_id, kind.as_str(), hash],
+    )?;
+    Ok(())
+}
+
+pub fn set_force_change(
+    conn: &Connection,
+    user_id: i64,
+    kind: CredentialKind,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE credentials SET force_change = ?3 WHERE user_id = ?1 AND kind = ?2",
+        params![user_id, kind.as_str(), reason],
+    )?;
+    Ok(())
+}
+
+/// The previous hashes, newest first.
+pub fn history(
+    conn: &Connection,
+    user_id: i64,
+    kind: CredentialKind,
+    limit: usize,
+) -> Result<Vec<Zeroizing<String>>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT hash FROM password_history WHERE user_id = ?1 AND kind = ?2
+         ORDER BY id DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![user_id, kind.as_str(), limit as i64], |r| {
+        r.get::<_, String>(0).map(Zeroizing::new)
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn counter(
+    conn: &Connection,
+    user_id: i64,
+    kind: CredentialKind,
+) -> Result<Counter, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT failures, locked_at FROM counters WHERE user_id = ?1 AND kind = ?2",
+            params![user_id, kind.as_str()],
+            |r| {
+                Ok(Counter {
+                    failures: r.get(0)?,
+                    locked_at: r.get(1)?,
+                })
+            },
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+pub fn set_counter(
+    conn: &Connection,
+    user_id: i64,
+    kind: CredentialKind,
+    c: Counter,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO counters (user_id, kind, failures, locked_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(user_id, kind) DO UPDATE SET failures = excluded.failures,
+           locked_at = excluded.locked_at",
+        params![user_id, kind.as_str(), c.failures, c.locked_at],
+    )?;
+    Ok(())
+}
+
+/// The earliest mandatory-change deadline still pending for the user.
+pub fn deadline(conn: &Connection, user_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT MIN(c.deadline) FROM campaigns c
+         JOIN campaign_users cu ON cu.campaign_id = c.id WHERE cu.user_id = ?1",
+        [user_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// A new password satisfies every pending campaign.
+pub fn clear_deadlines(conn: &Connection, user_id: i64) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM campaign_users WHERE user_id = ?1", [user_id])?;
+    Ok(())
+}
+
+pub fn last_login(conn: &Connection, user_id: i64) -> Result<Option<LoginRecord>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT at, service, rhost, tty FROM logins WHERE user_id = ?1",
+            [user_id],
+            |r| {
+                Ok(LoginRecord {
+                    at: r.get(0)?,
+                    service: r.get(1)?,
+                    rhost: r.get(2)?,
+                    tty: r.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn record_login(
+    conn: &Connection,
+    user_id: i64,
+    login: &LoginRecord,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO logins (user_id, at, service, rhost, tty) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(user_id) DO UPDATE SET at = excluded.at, service = excluded.service,
+           rhost = excluded.rhost, tty = excluded.tty",
+        params![user_id, login.at, login.service, login.rhost, login.tty],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::memory_db;
+
+    fn cred<'a>(hash: &'a str, at: i64) -> NewCredential<'a> {
+        NewCredential {
+            kind: CredentialKind::Login,
+            hash,
+            set_at: at,
+            temporary_until: None,
+            force_change: None,
+        }
+    }
+
+    #[test]
+    fn history_keeps_the_newest_n() {
+        let db = memory_db();
+        let c = db.conn();
+        let id = insert(c, "alice", 1, false).unwrap();
+        for (i, h) in ["h1", "h2", "h3", "h4"].iter().enumerate() {
+            set_credential(c, id, &cred(h, i as i64), 2).unwrap();
+        }
+        let kept: Vec<String> = history(c, id, CredentialKind::Login, 10)
+            .unwrap()
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+        assert_eq!(kept, ["h3", "h2"]);
+        assert_eq!(
+            credential(c, id, CredentialKind::Login)
+                .unwrap()
+                .unwrap()
+                .hash
+                .as_str(),
+            "h4"
+        );
+    }
+
+    #[test]
+    fn removing_a_user_removes_everything_of_theirs() {
+        let db = memory_db();
+        let c = db.conn();
+        let id = insert(c, "bob", 1, true).unwrap();
+        set_credential(c, id, &cred("h", 1), 5).unwrap();
+        set_counter(
+            c,
+            id,
+            CredentialKind::Login,
+            Counter {
+                failures: 2,
+                locked_at: None,
+            },
+        )
+        .unwrap();
+        remove(c, id).unwrap();
+        assert!(find(c, "bob").unwrap().is_none());
+        let left: i64 = c
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM credentials) + (SELECT COUNT(*) FROM counters)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+
+    #[test]
+    fn counters_default_to_zero_and_persist() {
+        let db = memory_db();
+        let c = db.conn();
+        let id = insert(c, "carol", 1, false).unwrap();
+        assert_eq!(
+            counter(c, id, CredentialKind::Otp).unwrap(),
+            Counter::default()
+        );
+        let locked = Counter {
+            failures: 5,
+            locked_at: Some(42),
+        };
+        set_counter(c, id, CredentialKind::Otp, locked).unwrap();
+        assert_eq!(counter(c, id, CredentialKind::Otp).unwrap(), locked);
+        assert_eq!(
+            counter(c, id, CredentialKind::Login).unwrap(),
+            Counter::default()
+        );
+    }
+}
