@@ -132,7 +132,7 @@ impl Daemon {
                 return reply(
                     AccountVerdict::Locked,
                     vec![UserMessage::error(
-                        "A one-time password is required for this account and the grace period is over. Ask an administrator.",
+                        "A one-time password is required for this account and its grace period is over: logins are refused until one is enrolled with `monban otp enroll` (an administrator can help).",
                     )],
                 );
             }
@@ -187,8 +187,7 @@ impl Daemon {
             .run(move |db| {
                 db.write(|tx| {
                     let previous = store::users::last_login(tx, id)?;
-                    let since = previous.as_ref().map_or(0, |p| p.at);
-                    let failures = store::audit::failures_since(tx, &name, since)?;
+                    let failures = store::audit::failures_since_last_session(tx, &name)?;
                     store::users::record_login(tx, id, &record)?;
                     store::audit::append(tx, &entry)?;
                     Ok((previous, failures, entry))

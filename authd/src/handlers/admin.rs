@@ -374,7 +374,7 @@ impl Daemon {
         all: bool,
         credential: Option<CredentialKind>,
     ) -> Result<Response, WireError> {
-        if all == !users.is_empty() {
+        if all != users.is_empty() {
             return Err(bad("name the users to release, or give --all (not both)"));
         }
         for user in &users {

@@ -203,7 +203,7 @@ impl Daemon {
                 if now >= grace_until {
                     let (e, answer) = deny(
                         "auth_refused_otp_required",
-                        "A one-time password is required for this account and the grace period is over. Ask an administrator."
+                        "A one-time password is required for this account and its grace period is over: logins are refused until one is enrolled with `monban otp enroll` (an administrator can help)."
                             .into(),
                     );
                     self.commit_events(vec![e]).await?;

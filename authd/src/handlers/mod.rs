@@ -190,3 +190,6 @@ impl Daemon {
         result.unwrap_or_else(Response::Error)
     }
 }
+
+#[cfg(test)]
+mod tests;

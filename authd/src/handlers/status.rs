@@ -92,12 +92,10 @@ impl Daemon {
             }
             None => (None, None, None, None),
         };
-        let failures_since_last_login = {
-            let since = last_login.as_ref().map_or(0, |l| l.at);
-            self.store
-                .run(move |db| store::audit::failures_since(db.conn(), &name, since))
-                .await?
-        };
+        let failures_since_last_login = self
+            .store
+            .run(move |db| store::audit::failures_since_last_session(db.conn(), &name))
+            .await?;
         Ok(UserStatus {
             user: user.name.clone(),
             disabled: user.disabled,

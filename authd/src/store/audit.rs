@@ -71,11 +71,14 @@ pub fn query(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditEntry>, Store
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Failed authentications of `user` after `after`.
-pub fn failures_since(conn: &Connection, user: &str, after: i64) -> Result<u32, StoreError> {
+/// Failed authentications of `user` since their last session opened
+/// (ordered by entry, not by clock: several can share a second).
+pub fn failures_since_last_session(conn: &Connection, user: &str) -> Result<u32, StoreError> {
     Ok(conn.query_row(
-        "SELECT COUNT(*) FROM audit WHERE user = ?1 AND event = 'auth_failure' AND at > ?2",
-        params![user, after],
+        "SELECT COUNT(*) FROM audit WHERE user = ?1 AND event = 'auth_failure'
+           AND id > COALESCE((SELECT MAX(id) FROM audit
+                              WHERE user = ?1 AND event = 'session_open'), 0)",
+        [user],
         |r| r.get(0),
     )?)
 }
@@ -154,7 +157,18 @@ mod tests {
         let got = query(c, &q).unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].at, 4);
-        assert_eq!(failures_since(c, "a", 1).unwrap(), 2);
+        assert_eq!(failures_since_last_session(c, "a").unwrap(), 3);
+        append(
+            c,
+            &NewAuditEntry {
+                at: 4,
+                event: "session_open",
+                user: Some("a".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(failures_since_last_session(c, "a").unwrap(), 0);
     }
 
     #[test]

@@ -1,0 +1,235 @@
+//! Handlers against a real in-memory store with a clock the test moves:
+//! time rules are checked without sleeping. (End-to-end tests in tests/
+//! run the real daemon, module and CLI.)
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use monban_config::{Config, Limit, Span};
+use monban_proto::{
+    AccountVerdict, AdminOp, AuthNext, AuthOutcome, CredentialKind, PamContext, Request, Response,
+    Secret,
+};
+
+use super::{Daemon, Session};
+use crate::audit::Syslog;
+use crate::clock::FixedClock;
+use crate::hashing::Hasher;
+use crate::peer::Peer;
+use crate::secretbox::SecretBox;
+use crate::store::{Store, memory_db};
+
+const START: i64 = 1_800_000_000;
+const PW: &str = "Tsukuba-2026";
+
+struct Fixture {
+    daemon: Daemon,
+    clock: Arc<FixedClock>,
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new(edit: impl FnOnce(&mut Config)) -> Self {
+        let mut cfg = Config::default();
+        cfg.argon2.memory_kib = 64;
+        cfg.argon2.iterations = 1;
+        edit(&mut cfg);
+        let dir = tempfile::tempdir().unwrap();
+        let keys = SecretBox::create(&dir.path().join("key")).unwrap();
+        let clock = Arc::new(FixedClock(AtomicI64::new(START)));
+        let daemon = Daemon {
+            hasher: Hasher::new(&cfg.argon2, 1).unwrap(),
+            cfg: Arc::new(cfg),
+            store: Store::new(memory_db()),
+            keys: Arc::new(keys),
+            syslog: Arc::new(Syslog::connect()),
+            clock: clock.clone(),
+        };
+        Self {
+            daemon,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    fn advance(&self, secs: i64) {
+        self.clock.0.fetch_add(secs, Ordering::SeqCst);
+    }
+
+    fn root() -> Session {
+        Session::new(Peer {
+            uid: 0,
+            name: Some("root".into()),
+            in_admin_group: false,
+        })
+    }
+
+    async fn admin(&self, op: AdminOp) -> Response {
+        self.daemon
+            .handle(&mut Self::root(), Request::Admin { step_up: None, op })
+            .await
+    }
+
+    async fn add(&self, user: &str, temporary: bool) {
+        let r = self
+            .admin(AdminOp::UserAdd {
+                user: user.into(),
+                password: Some(Secret::new(PW.into())),
+                temporary,
+                require_otp: false,
+            })
+            .await;
+        assert!(matches!(r, Response::Done { .. }), "{r:?}");
+    }
+
+    fn ctx(user: &str) -> PamContext {
+        PamContext {
+            user: user.into(),
+            service: "login".into(),
+            ..Default::default()
+        }
+    }
+
+    /// One password conversation; the outcome.
+    async fn login(&self, user: &str, password: &str) -> AuthOutcome {
+        let mut s = Self::root();
+        let first = self
+            .daemon
+            .handle(
+                &mut s,
+                Request::AuthStart {
+                    ctx: Self::ctx(user),
+                    credential: CredentialKind::Login,
+                },
+            )
+            .await;
+        assert!(
+            matches!(&first, Response::Auth(step) if matches!(step.next, AuthNext::Prompt(_))),
+            "{first:?}"
+        );
+        let answer = Request::AuthAnswer {
+            answer: Secret::new(password.into()),
+        };
+        match self.daemon.handle(&mut s, answer).await {
+            Response::Auth(step) => match step.next {
+                AuthNext::Finished(outcome) => outcome,
+                other => panic!("unexpected {other:?}"),
+            },
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    async fn account(&self, user: &str) -> AccountVerdict {
+        match self
+            .daemon
+            .handle(
+                &mut Self::root(),
+                Request::Account {
+                    ctx: Self::ctx(user),
+                },
+            )
+            .await
+        {
+            Response::Account(reply) => reply.verdict,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn suspension_after_max_failures_hides_whether_the_guess_was_right() {
+    let f = Fixture::new(|c| c.lockout.max_failures = 3);
+    f.add("alice", false).await;
+    for _ in 0..2 {
+        assert_eq!(f.login("alice", "wrong").await, AuthOutcome::Denied);
+    }
+    assert_eq!(
+        f.login("alice", PW).await,
+        AuthOutcome::Success,
+        "count resets"
+    );
+    for _ in 0..3 {
+        f.login("alice", "wrong").await;
+    }
+    assert_eq!(f.login("alice", PW).await, AuthOutcome::Locked);
+    assert_eq!(f.login("alice", "wrong").await, AuthOutcome::Locked);
+    assert_eq!(f.account("alice").await, AccountVerdict::Locked);
+    f.advance(10 * 365 * 86_400);
+    assert_eq!(
+        f.login("alice", PW).await,
+        AuthOutcome::Locked,
+        "never by itself"
+    );
+}
+
+#[tokio::test]
+async fn unlock_after_releases_at_the_moment_it_says() {
+    let f = Fixture::new(|c| {
+        c.lockout.max_failures = 2;
+        c.lockout.unlock_after = Limit::After(Span::from_secs(600));
+    });
+    f.add("bob", false).await;
+    f.login("bob", "wrong").await;
+    f.login("bob", "wrong").await;
+    f.advance(599);
+    assert_eq!(f.login("bob", PW).await, AuthOutcome::Locked);
+    f.advance(1);
+    assert_eq!(f.login("bob", PW).await, AuthOutcome::Success);
+}
+
+#[tokio::test]
+async fn root_is_exempt_unless_included() {
+    let f = Fixture::new(|c| c.lockout.max_failures = 1);
+    f.add("root", false).await;
+    f.login("root", "wrong").await;
+    assert_eq!(f.login("root", PW).await, AuthOutcome::Success);
+}
+
+#[tokio::test]
+async fn a_temporary_password_forces_a_change_then_lapses() {
+    let f = Fixture::new(|c| c.temporary_password.valid_for = Span::from_secs(3600));
+    f.add("carol", true).await;
+    assert_eq!(f.login("carol", PW).await, AuthOutcome::Success);
+    assert_eq!(f.account("carol").await, AccountVerdict::MustChange);
+    f.advance(3600);
+    assert_eq!(f.login("carol", PW).await, AuthOutcome::Denied);
+}
+
+#[tokio::test]
+async fn expiry_warns_then_requires_a_change() {
+    let f = Fixture::new(|c| {
+        c.password.max_age = Limit::After(Span::from_secs(30 * 86_400));
+        c.password.warn_days = 7;
+    });
+    f.add("dave", false).await;
+    assert_eq!(f.account("dave").await, AccountVerdict::Ok);
+    f.advance(24 * 86_400);
+    let warned = f
+        .daemon
+        .handle(
+            &mut Fixture::root(),
+            Request::Account {
+                ctx: Fixture::ctx("dave"),
+            },
+        )
+        .await;
+    match warned {
+        Response::Account(r) => {
+            assert_eq!(r.verdict, AccountVerdict::Ok);
+            assert!(
+                r.messages.iter().any(|m| m.text.contains("expires")),
+                "{r:?}"
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    f.advance(6 * 86_400);
+    assert_eq!(f.account("dave").await, AccountVerdict::MustChange);
+}
+
+#[tokio::test]
+async fn unknown_users_get_the_same_prompt_and_user_unknown() {
+    let f = Fixture::new(|_| {});
+    assert_eq!(f.login("nobody-here", PW).await, AuthOutcome::UserUnknown);
+    assert_eq!(f.account("nobody-here").await, AccountVerdict::UserUnknown);
+}
