@@ -97,10 +97,7 @@ impl<'de> Deserialize<'de> for Allowed {
             "alphanumeric" => Ok(Self::Alphanumeric),
             other => match other.strip_prefix("alphanumeric+") {
                 Some(symbols)
-                    if !symbols.is_empty()
-                        && symbols
-                            .chars()
-                            .all(|c| c.is_ascii_punctuation()) =>
+                    if !symbols.is_empty() && symbols.chars().all(|c| c.is_ascii_punctuation()) =>
                 {
                     Ok(Self::AlphanumericPlus(symbols.into()))
                 }
@@ -263,11 +260,13 @@ impl Config {
             line: e.span().map(|s| locate::line_of_offset(text, s.start)),
             message: e.message().trim().to_string(),
         })?;
-        config.validate().map_err(|(section, key, message)| ConfigError {
-            path: path.to_path_buf(),
-            line: locate::line_of_key(text, section, key),
-            message: format!("[{section}] {key}: {message}"),
-        })?;
+        config
+            .validate()
+            .map_err(|(section, key, message)| ConfigError {
+                path: path.to_path_buf(),
+                line: locate::line_of_key(text, section, key),
+                message: format!("[{section}] {key}: {message}"),
+            })?;
         Ok(config)
     }
 
@@ -288,7 +287,11 @@ impl Config {
             return fail("password", "min_classes", "must be between 0 and 4");
         }
         if p.min_strength > 4 {
-            return fail("password", "min_strength", "must be between 0 and 4 (zxcvbn score)");
+            return fail(
+                "password",
+                "min_strength",
+                "must be between 0 and 4 (zxcvbn score)",
+            );
         }
         if p.history > 100 {
             return fail("password", "history", "must be at most 100");
@@ -303,7 +306,11 @@ impl Config {
             return fail("temporary_password", "length", "must be between 8 and 64");
         }
         if t.valid_for.as_duration().is_zero() {
-            return fail("temporary_password", "valid_for", "must be longer than zero");
+            return fail(
+                "temporary_password",
+                "valid_for",
+                "must be longer than zero",
+            );
         }
         let o = &self.otp;
         if !(6..=8).contains(&o.digits) {
@@ -326,7 +333,11 @@ impl Config {
             return fail("argon2", "iterations", "must be at least 1");
         }
         if a.memory_kib < 8 * a.parallelism || a.memory_kib > 4 * 1024 * 1024 {
-            return fail("argon2", "memory_kib", "must be between 8×parallelism and 4194304 (4 GiB)");
+            return fail(
+                "argon2",
+                "memory_kib",
+                "must be between 8×parallelism and 4194304 (4 GiB)",
+            );
         }
         let d = &self.daemon;
         if d.max_connections == 0 {
@@ -347,7 +358,11 @@ impl Config {
             ("secret_key", &d.secret_key),
         ] {
             if !path.is_absolute() {
-                return Err(("daemon", key, format!("must be an absolute path, not {}", path.display())));
+                return Err((
+                    "daemon",
+                    key,
+                    format!("must be an absolute path, not {}", path.display()),
+                ));
             }
         }
         Ok(())

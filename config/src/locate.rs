@@ -1,7 +1,8 @@
 //! Finds the line a message is about, for errors serde cannot place.
 
 pub(crate) fn line_of_offset(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(1, |head| head.matches('\n').count() + 1)
+    text.get(..offset)
+        .map_or(1, |head| head.matches('\n').count() + 1)
 }
 
 /// The line of `key = …` inside `[section]`, if the file sets it.

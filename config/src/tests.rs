@@ -22,7 +22,9 @@ fn empty_file_gives_defaults() {
 
 #[test]
 fn durations_parse() {
-    let c = parse("[password]\nmax_age = \"90d\"\nmin_age = \"15m\"\n[daemon]\nidle_timeout = \"30s\"").unwrap();
+    let c =
+        parse("[password]\nmax_age = \"90d\"\nmin_age = \"15m\"\n[daemon]\nidle_timeout = \"30s\"")
+            .unwrap();
     assert_eq!(c.password.max_age.secs(), Some(90 * 86400));
     assert_eq!(c.password.min_age.as_secs(), 900);
     assert_eq!(c.daemon.idle_timeout.as_secs(), 30);
@@ -59,9 +61,18 @@ fn cross_field_errors_point_at_the_key() {
 
 #[test]
 fn unlock_after_never_or_duration() {
-    assert_eq!(parse("[lockout]\nunlock_after = \"never\"").unwrap().lockout.unlock_after, Limit::Never);
     assert_eq!(
-        parse("[lockout]\nunlock_after = \"2s\"").unwrap().lockout.unlock_after,
+        parse("[lockout]\nunlock_after = \"never\"")
+            .unwrap()
+            .lockout
+            .unlock_after,
+        Limit::Never
+    );
+    assert_eq!(
+        parse("[lockout]\nunlock_after = \"2s\"")
+            .unwrap()
+            .lockout
+            .unlock_after,
         Limit::After(Span::from_secs(2))
     );
     assert!(parse("[lockout]\nunlock_after = \"0\"").is_err());
