@@ -2,24 +2,21 @@
 //! these run; what is checked here is "never on yourself" and the targets.
 
 use monban_config::Allowed;
-use monban_proto::{
-    AdminOp, CredentialKind, ErrorCode, Response, Secret, ShadowEntry, UserMessage, WireError,
-};
+use monban_proto::{AdminOp, CredentialKind, ErrorCode, Response, Secret, UserMessage, WireError};
 use rand::Rng;
 use rand::rngs::OsRng;
 
 use super::password::rejection;
 use super::{Daemon, Origin, user_unknown};
-use crate::crypt;
-use crate::peer::{Peer, user_in_group};
-use crate::rules::{DAY, expiry, format_datetime, lockout, policy};
+use crate::peer::Peer;
+use crate::rules::{expiry, format_datetime, lockout, policy};
 use crate::store::{self, NewAuditEntry, UserRow};
 
 /// Characters of generated passwords: no look-alikes (0/O, 1/l/I).
 const GENERATED_ALPHANUMERIC: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const GENERATED_SYMBOLS: &[u8] = b"#%+-=?@";
 
-fn bad(message: impl Into<String>) -> WireError {
+pub(super) fn bad(message: impl Into<String>) -> WireError {
     WireError::new(ErrorCode::BadRequest, message)
 }
 
@@ -239,6 +236,26 @@ impl Daemon {
         ))
     }
 
+    /// The administrator's password after the policy check, or a generated
+    /// one; true when generated (it is then shown once).
+    fn given_or_generated(
+        &self,
+        user: &str,
+        password: Option<Secret>,
+    ) -> Result<(Secret, bool), WireError> {
+        match password {
+            Some(p) => {
+                let report = policy::check(&self.cfg.password, user, p.expose());
+                if report.passed() {
+                    Ok((p, false))
+                } else {
+                    Err(rejection(&report))
+                }
+            }
+            None => Ok((self.generate_password(user)?, true)),
+        }
+    }
+
     async fn user_add(
         &self,
         origin: &Origin,
@@ -258,17 +275,7 @@ impl Daemon {
                 format!("{user} is already a monban user"),
             ));
         }
-        let generated = password.is_none();
-        let password = match password {
-            Some(p) => {
-                let report = policy::check(&self.cfg.password, &user, p.expose());
-                if !report.passed() {
-                    return Err(rejection(&report));
-                }
-                p
-            }
-            None => self.generate_password(&user)?,
-        };
+        let (password, generated) = self.given_or_generated(&user, password)?;
         // A password the administrator knows must not outlive its first use.
         let temporary = temporary || generated;
         let now = self.now();
@@ -297,20 +304,20 @@ impl Daemon {
             })
             .await?;
         self.announce(&[entry]);
-        if generated {
-            return Ok(Response::GeneratedPassword {
-                user,
-                password,
-                valid_until,
-            });
-        }
-        Ok(done(match valid_until {
+        let text = match valid_until {
             Some(until) => format!(
                 "Added {user} with a temporary password, valid until {}; it must be changed at the first login.",
                 format_datetime(until)
             ),
             None => format!("Added {user}."),
-        }))
+        };
+        Ok(password_answer(
+            user,
+            password,
+            generated,
+            valid_until,
+            text,
+        ))
     }
 
     async fn user_reset(
@@ -322,17 +329,7 @@ impl Daemon {
         valid_for_secs: Option<u64>,
     ) -> Result<Response, WireError> {
         let row = self.target(&user).await?;
-        let generated = password.is_none();
-        let password = match password {
-            Some(p) => {
-                let report = policy::check(&self.cfg.password, &user, p.expose());
-                if !report.passed() {
-                    return Err(rejection(&report));
-                }
-                p
-            }
-            None => self.generate_password(&user)?,
-        };
+        let (password, generated) = self.given_or_generated(&user, password)?;
         let valid_for = match valid_for_secs {
             Some(0) => return Err(bad("--valid-for must be longer than zero")),
             Some(secs) => i64::try_from(secs).unwrap_or(i64::MAX),
@@ -350,20 +347,20 @@ impl Daemon {
             "password_reset",
         )
         .await?;
-        if generated {
-            return Ok(Response::GeneratedPassword {
-                user,
-                password,
-                valid_until,
-            });
-        }
-        Ok(done(match valid_until {
+        let text = match valid_until {
             Some(until) => format!(
                 "Reset the password of {user}; valid until {}, to be changed at the next login.",
                 format_datetime(until)
             ),
             None => format!("Reset the password of {user}."),
-        }))
+        };
+        Ok(password_answer(
+            user,
+            password,
+            generated,
+            valid_until,
+            text,
+        ))
     }
 
     async fn unlock(
@@ -430,137 +427,29 @@ impl Daemon {
         self.announce(&entries);
         Ok(Response::Unlocked { users: released })
     }
+}
 
-    async fn require_change(
-        &self,
-        origin: &Origin,
-        before: i64,
-        group: Option<String>,
-    ) -> Result<Response, WireError> {
-        let now = self.now();
-        if before <= now {
-            return Err(bad("the deadline must be in the future"));
+/// A generated password is answered once, to be shown once; a given one
+/// only gets a confirmation.
+fn password_answer(
+    user: String,
+    password: Secret,
+    generated: bool,
+    valid_until: Option<i64>,
+    text: String,
+) -> Response {
+    if generated {
+        Response::GeneratedPassword {
+            user,
+            password,
+            valid_until,
         }
-        let rows = self.store.run(|db| store::users::all(db.conn())).await?;
-        let mut ids = Vec::new();
-        for row in rows {
-            if group
-                .as_deref()
-                .is_some_and(|g| !user_in_group(&row.name, g))
-            {
-                continue;
-            }
-            let id = row.id;
-            let cred = self
-                .store
-                .run(move |db| store::users::credential(db.conn(), id, CredentialKind::Login))
-                .await?;
-            if cred.is_some_and(|c| c.set_at <= now) {
-                ids.push(id);
-            }
-        }
-        let count = ids.len();
-        let mut entry = origin.entry(now, "change_required", "");
-        entry.user = None;
-        entry.detail = Some(format!(
-            "before {}{}; {count} users",
-            format_datetime(before),
-            group
-                .as_ref()
-                .map(|g| format!(", group {g}"))
-                .unwrap_or_default()
-        ));
-        let actor = origin.actor.clone();
-        let (id, entry) = self
-            .store
-            .run(move |db| {
-                db.write(|tx| {
-                    let id = store::audit::create_campaign(
-                        tx,
-                        now,
-                        before,
-                        group.as_deref(),
-                        &actor,
-                        &ids,
-                    )?;
-                    store::audit::append(tx, &entry)?;
-                    Ok((id, entry))
-                })
-            })
-            .await?;
-        self.announce(&[entry]);
-        Ok(done(format!(
-            "{count} user(s) must set a new password before {} (campaign {id}).",
-            format_datetime(before)
-        )))
-    }
-
-    async fn import_shadow(
-        &self,
-        origin: &Origin,
-        entries: Vec<ShadowEntry>,
-    ) -> Result<Response, WireError> {
-        let now = self.now();
-        let mut imported = Vec::new();
-        let mut skipped = Vec::new();
-        for e in entries {
-            let skip = |why: &str| UserMessage::info(format!("{}: {why}", e.user));
-            if !valid_user_name(&e.user) {
-                skipped.push(skip("not a valid user name"));
-                continue;
-            }
-            if !crypt::is_crypt_hash(e.hash.expose()) {
-                skipped.push(skip(
-                    "no usable password hash (locked, empty or unknown format)",
-                ));
-                continue;
-            }
-            if self.find_user(&e.user).await?.is_some() {
-                skipped.push(skip("already a monban user"));
-                continue;
-            }
-            // shadow(5): a last change of 0 means "change at next login".
-            let must_change = e.last_change_days == Some(0);
-            let set_at = e
-                .last_change_days
-                .filter(|&d| d > 0)
-                .map_or(now, |d| d.saturating_mul(DAY));
-            let hash = e.hash.clone();
-            let keep = self.cfg.password.history;
-            let (name, max, min, warn) = (e.user.clone(), e.max_days, e.min_days, e.warn_days);
-            let mut entry = origin.entry(now, "user_imported", &e.user);
-            entry.detail = Some("from /etc/shadow".into());
-            let entry = self
-                .store
-                .run(move |db| {
-                    db.write(|tx| {
-                        let id = store::users::insert(tx, &name, now, false)?;
-                        let cred = store::users::NewCredential {
-                            kind: CredentialKind::Login,
-                            hash: hash.expose(),
-                            set_at,
-                            temporary_until: None,
-                            force_change: must_change
-                                .then_some(expiry::ForceReason::AdminReset.as_str()),
-                        };
-                        store::users::set_credential(tx, id, &cred, keep)?;
-                        store::users::set_shadow_aging(tx, id, max, min, warn)?;
-                        store::audit::append(tx, &entry)?;
-                        Ok(entry)
-                    })
-                })
-                .await?;
-            self.announce(&[entry]);
-            imported.push(e.user);
-        }
-        Ok(Response::Imported {
-            users: imported,
-            skipped,
-        })
+    } else {
+        done(text)
     }
 }
 
-fn done(text: String) -> Response {
+pub(super) fn done(text: String) -> Response {
     Response::Done {
         messages: vec![UserMessage::info(text)],
     }

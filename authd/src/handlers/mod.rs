@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod auth;
+mod migrate;
 mod otp;
 mod password;
 mod status;

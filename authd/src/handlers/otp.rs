@@ -21,6 +21,14 @@ impl Daemon {
             .ok_or_else(|| user_unknown(&name))
     }
 
+    /// Ten fresh recovery codes (shown once) and their keyed hashes (stored).
+    fn new_recovery_codes(&self) -> (Vec<Secret>, Vec<[u8; 32]>) {
+        otp::new_recovery_codes()
+            .iter()
+            .map(|c| (Secret::new(c.to_string()), self.keys.mac(c.as_bytes())))
+            .unzip()
+    }
+
     /// Proves the login password, then (when given) a current code.
     async fn prove(
         &self,
@@ -124,8 +132,7 @@ impl Daemon {
                 "That code is not valid. Check that your device's clock is right and type the code it shows now.",
             ));
         };
-        let codes = otp::new_recovery_codes();
-        let macs: Vec<[u8; 32]> = codes.iter().map(|c| self.keys.mac(c.as_bytes())).collect();
+        let (codes, macs) = self.new_recovery_codes();
         let entry = Origin::from_peer(peer).entry(now, "otp_enrolled", &user.name);
         let entry = self
             .store
@@ -140,9 +147,7 @@ impl Daemon {
             })
             .await?;
         self.announce(&[entry]);
-        Ok(Response::RecoveryCodes {
-            codes: codes.iter().map(|c| Secret::new(c.to_string())).collect(),
-        })
+        Ok(Response::RecoveryCodes { codes })
     }
 
     pub(super) async fn otp_disable(
@@ -181,8 +186,7 @@ impl Daemon {
         let user = self.own_user(peer).await?;
         let origin = Origin::from_peer(peer);
         self.prove(&user, &password, Some(&code), &origin).await?;
-        let codes = otp::new_recovery_codes();
-        let macs: Vec<[u8; 32]> = codes.iter().map(|c| self.keys.mac(c.as_bytes())).collect();
+        let (codes, macs) = self.new_recovery_codes();
         let id = user.id;
         let entry = origin.entry(self.now(), "otp_recovery_regenerated", &user.name);
         let entry = self
@@ -196,9 +200,7 @@ impl Daemon {
             })
             .await?;
         self.announce(&[entry]);
-        Ok(Response::RecoveryCodes {
-            codes: codes.iter().map(|c| Secret::new(c.to_string())).collect(),
-        })
+        Ok(Response::RecoveryCodes { codes })
     }
 
     pub(super) async fn otp_status(&self, peer: &Peer) -> Result<Response, WireError> {

@@ -1,0 +1,141 @@
+//! Bulk operations: mandatory-change deadlines (campaigns) and importing
+//! accounts from /etc/shadow.
+
+use monban_proto::{CredentialKind, Response, ShadowEntry, UserMessage, WireError};
+
+use super::admin::{bad, done, valid_user_name};
+use super::{Daemon, Origin};
+use crate::crypt;
+use crate::peer::user_in_group;
+use crate::rules::{DAY, expiry, format_datetime};
+use crate::store;
+
+impl Daemon {
+    pub(super) async fn require_change(
+        &self,
+        origin: &Origin,
+        before: i64,
+        group: Option<String>,
+    ) -> Result<Response, WireError> {
+        let now = self.now();
+        if before <= now {
+            return Err(bad("the deadline must be in the future"));
+        }
+        let rows = self.store.run(|db| store::users::all(db.conn())).await?;
+        let mut ids = Vec::new();
+        for row in rows {
+            if group
+                .as_deref()
+                .is_some_and(|g| !user_in_group(&row.name, g))
+            {
+                continue;
+            }
+            let id = row.id;
+            let cred = self
+                .store
+                .run(move |db| store::users::credential(db.conn(), id, CredentialKind::Login))
+                .await?;
+            if cred.is_some_and(|c| c.set_at <= now) {
+                ids.push(id);
+            }
+        }
+        let count = ids.len();
+        let mut entry = origin.entry(now, "change_required", "");
+        entry.user = None;
+        entry.detail = Some(format!(
+            "before {}{}; {count} users",
+            format_datetime(before),
+            group
+                .as_ref()
+                .map(|g| format!(", group {g}"))
+                .unwrap_or_default()
+        ));
+        let actor = origin.actor.clone();
+        let (id, entry) = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    let id = store::audit::create_campaign(
+                        tx,
+                        now,
+                        before,
+                        group.as_deref(),
+                        &actor,
+                        &ids,
+                    )?;
+                    store::audit::append(tx, &entry)?;
+                    Ok((id, entry))
+                })
+            })
+            .await?;
+        self.announce(&[entry]);
+        Ok(done(format!(
+            "{count} user(s) must set a new password before {} (campaign {id}).",
+            format_datetime(before)
+        )))
+    }
+
+    pub(super) async fn import_shadow(
+        &self,
+        origin: &Origin,
+        entries: Vec<ShadowEntry>,
+    ) -> Result<Response, WireError> {
+        let now = self.now();
+        let mut imported = Vec::new();
+        let mut skipped = Vec::new();
+        for e in entries {
+            let skip = |why: &str| UserMessage::info(format!("{}: {why}", e.user));
+            if !valid_user_name(&e.user) {
+                skipped.push(skip("not a valid user name"));
+                continue;
+            }
+            if !crypt::is_crypt_hash(e.hash.expose()) {
+                skipped.push(skip(
+                    "no usable password hash (locked, empty or unknown format)",
+                ));
+                continue;
+            }
+            if self.find_user(&e.user).await?.is_some() {
+                skipped.push(skip("already a monban user"));
+                continue;
+            }
+            // shadow(5): a last change of 0 means "change at next login".
+            let must_change = e.last_change_days == Some(0);
+            let set_at = e
+                .last_change_days
+                .filter(|&d| d > 0)
+                .map_or(now, |d| d.saturating_mul(DAY));
+            let hash = e.hash.clone();
+            let keep = self.cfg.password.history;
+            let (name, max, min, warn) = (e.user.clone(), e.max_days, e.min_days, e.warn_days);
+            let mut entry = origin.entry(now, "user_imported", &e.user);
+            entry.detail = Some("from /etc/shadow".into());
+            let entry = self
+                .store
+                .run(move |db| {
+                    db.write(|tx| {
+                        let id = store::users::insert(tx, &name, now, false)?;
+                        let cred = store::users::NewCredential {
+                            kind: CredentialKind::Login,
+                            hash: hash.expose(),
+                            set_at,
+                            temporary_until: None,
+                            force_change: must_change
+                                .then_some(expiry::ForceReason::AdminReset.as_str()),
+                        };
+                        store::users::set_credential(tx, id, &cred, keep)?;
+                        store::users::set_shadow_aging(tx, id, max, min, warn)?;
+                        store::audit::append(tx, &entry)?;
+                        Ok(entry)
+                    })
+                })
+                .await?;
+            self.announce(&[entry]);
+            imported.push(e.user);
+        }
+        Ok(Response::Imported {
+            users: imported,
+            skipped,
+        })
+    }
+}
