@@ -32,8 +32,8 @@ target=${CARGO_TARGET_DIR:-$root/target}
 cargo build --release --workspace --locked
 
 # Packages carry stripped binaries; debugging symbols stay in target/.
-strip --strip-unneeded "$target/release/libpam_monban.so"
-strip "$target/release/monban-authd" "$target/release/monban"
+strip --strip-unneeded --remove-section=.comment "$target/release/libpam_monban.so"
+strip --remove-section=.comment "$target/release/monban-authd" "$target/release/monban"
 
 # rpm packages man pages as they are given; Debian's and Fedora's both
 # expect them compressed (cargo-deb compresses on its own).
