@@ -861,3 +861,68 @@ fn daemon_refuses_to_start_on_a_bad_config_naming_file_and_line() {
     let text = format!("{}{}", out.stdout, out.stderr);
     assert!(text.contains(&format!("{}:2", bad.display())), "{text}");
 }
+
+// ---------------------------------------------------------------- stacking
+
+/// SPEC §2: `[user_unknown=ignore]` lets a user monban does not manage fall
+/// through to the next module, while a managed user's wrong password stops.
+#[test]
+fn user_unknown_ignore_stacks_with_a_following_module() {
+    let h = harness_with_alice();
+    let stack = "auth [success=done user_unknown=ignore default=die] {module} socket={socket}\n\
+                 auth required /usr/lib/x86_64-linux-gnu/security/pam_permit.so\n";
+    h.pam("mallory")
+        .stack(stack)
+        .ops(&["auth"])
+        .answers(&["Whatever-123"])
+        .run()
+        .expect("auth", "PAM_SUCCESS");
+    h.pam("alice")
+        .stack(stack)
+        .ops(&["auth"])
+        .answers(&["Wrong-Horse-1"])
+        .run()
+        .expect("auth", "PAM_AUTH_ERR");
+}
+
+/// As pam_unix: the earlier module's password when there is one (no second
+/// prompt), a prompt of its own when there is none.
+#[test]
+fn try_first_pass_uses_an_earlier_password_or_prompts() {
+    let h = harness_with_alice();
+    let stacked = "auth optional {module} socket={socket}\n\
+                   auth required {module} socket={socket} try_first_pass\n";
+    let ok = h
+        .pam("alice")
+        .stack(stacked)
+        .ops(&["auth"])
+        .answers(&[ALICE_PW])
+        .run();
+    ok.expect("auth", "PAM_SUCCESS");
+    assert_eq!(ok.prompts().len(), 1, "{}", ok.transcript());
+    let alone = "auth required {module} socket={socket} try_first_pass\n";
+    let own = h
+        .pam("alice")
+        .stack(alone)
+        .ops(&["auth"])
+        .answers(&[ALICE_PW])
+        .run();
+    own.expect("auth", "PAM_SUCCESS");
+    assert_eq!(own.prompts(), vec!["Password: "], "{}", own.transcript());
+}
+
+#[test]
+fn chauthtok_retry_allows_another_attempt_after_a_mismatch() {
+    let h = harness_with_alice();
+    let new = "Fresh-Meadow-42";
+    h.pam("alice")
+        .module_args(&["retry=2"])
+        .ops(&["chauthtok"])
+        .answers(&[new, "Typo-Meadow-42", new, new])
+        .run()
+        .expect("chauthtok", "PAM_SUCCESS");
+    h.pam("alice")
+        .answers(&[new])
+        .run()
+        .expect("auth", "PAM_SUCCESS");
+}
