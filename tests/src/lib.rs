@@ -197,25 +197,40 @@ impl Harness {
     }
 
     /// Every text and blob value in every table of the database (blobs
-    /// as lossy UTF-8), one per line, read with python3's sqlite3 so the
-    /// test depends on no schema detail.
+    /// as lossy UTF-8), one per line prefixed by the table name; depends on
+    /// no schema detail.
     pub fn db_values(&self) -> String {
-        let script = r#"
-import sqlite3, sys
-con = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-for (name,) in con.execute("select name from sqlite_master where type='table'"):
-    for row in con.execute('select * from "%s"' % name.replace('"', '""')):
-        for v in row:
-            if isinstance(v, bytes):
-                v = v.decode("utf-8", "replace")
-            if isinstance(v, str):
-                print(name + "\t" + v.replace("\n", " "))
-"#;
-        let mut cmd = Command::new("python3");
-        cmd.arg("-c").arg(script).arg(self.database());
-        let out = run(cmd, b"", PROCESS_LIMIT);
-        out.assert_exit(0, "reading the database with python3 sqlite3");
-        out.stdout
+        let db = rusqlite::Connection::open_with_flags(
+            self.database(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("open the database read-only");
+        let tables: Vec<String> = db
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .and_then(|mut st| {
+                st.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<_, _>>()
+            })
+            .expect("list tables");
+        let mut out = String::new();
+        for t in tables {
+            let sql = format!("SELECT * FROM \"{}\"", t.replace('"', "\"\""));
+            let mut st = db.prepare(&sql).expect("select");
+            let n = st.column_count();
+            let mut rows = st.query([]).expect("query");
+            while let Some(row) = rows.next().expect("row") {
+                for i in 0..n {
+                    let text = match row.get_ref(i).expect("value") {
+                        rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                            String::from_utf8_lossy(b).replace('\n', " ")
+                        }
+                        _ => continue,
+                    };
+                    let _ = writeln!(out, "{t}\t{text}");
+                }
+            }
+        }
+        out
     }
 
     /// The raw bytes of the database file and its WAL/journal.
@@ -1032,20 +1047,13 @@ pub fn user_entry<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
     }
 }
 
-/// A crypt(3) hash made by the system's libcrypt (through python3), for
-/// fake shadow files: `salt` like `$y$j9T$<16 chars>$` or `$6$<salt>$`.
+/// A crypt(3) hash made by the system's libcrypt (`monban-test-crypt`),
+/// for fake shadow files: `salt` like `$y$j9T$<16 chars>$` or `$6$<salt>$`.
 pub fn system_crypt(password: &str, salt: &str) -> String {
-    let mut cmd = Command::new("python3");
-    cmd.args([
-        "-W",
-        "ignore",
-        "-c",
-        "import crypt, sys; print(crypt.crypt(sys.argv[1], sys.argv[2]))",
-        password,
-        salt,
-    ]);
+    let mut cmd = Command::new(artefact("monban-test-crypt"));
+    cmd.args([password, salt]);
     let out = run(cmd, b"", PROCESS_LIMIT);
-    out.assert_exit(0, "python3 crypt");
+    out.assert_exit(0, "monban-test-crypt");
     let hash = out.stdout.trim().to_string();
     assert!(
         hash.starts_with(&salt[..3]),
