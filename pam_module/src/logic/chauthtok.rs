@@ -1,0 +1,179 @@
+//! `pam_sm_chauthtok`: the preliminary check asks only whether the daemon
+//! manages the user; the update asks for the passwords and sends the change.
+
+use monban_proto::{ClientError, CredentialKind, ErrorCode, Request, Response, Secret};
+use pam::constants::{PAM_CHANGE_EXPIRED_AUTHTOK, PamFlag, PamResultCode};
+
+use super::{Hook, Op, PamHandler, TokenItem, Transport, checked_len};
+use crate::log::LogSink;
+
+/// Not defined by pam-bindings; values from `<security/_pam_types.h>`.
+pub(super) const PAM_UPDATE_AUTHTOK: PamFlag = 0x2000;
+pub(super) const PAM_PRELIM_CHECK: PamFlag = 0x4000;
+
+const MISMATCH: &str = "Passwords do not match.";
+
+impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
+    pub(crate) fn chauthtok(&mut self) -> PamResultCode {
+        if self.flags & PAM_PRELIM_CHECK != 0 {
+            self.change_prelim()
+        } else if self.flags & PAM_UPDATE_AUTHTOK != 0 {
+            self.change_update()
+        } else {
+            // libpam always sets one of the two.
+            PamResultCode::PAM_SERVICE_ERR
+        }
+    }
+
+    fn change_prelim(&mut self) -> PamResultCode {
+        let user = match self.pam.user() {
+            Ok(user) if !user.is_empty() => user,
+            Ok(_) => return PamResultCode::PAM_USER_UNKNOWN,
+            Err(code) => return code,
+        };
+        let req = Request::ChangeCheck {
+            user,
+            credential: self.args.credential,
+        };
+        match self.transport.call(&req) {
+            Ok(Response::Done { messages }) => {
+                self.show(&messages);
+                PamResultCode::PAM_SUCCESS
+            }
+            Ok(other) => self.unexpected(Op::ChangePrelim, &other),
+            Err(e) => self.failure(Op::ChangePrelim, &e),
+        }
+    }
+
+    fn change_update(&mut self) -> PamResultCode {
+        let ctx = match self.context() {
+            Ok(ctx) => ctx,
+            Err(code) => return code,
+        };
+        let texts = ChangePrompts::for_credential(self.args.credential);
+        let current = if self.current_needed(&ctx.user) {
+            match self.current_password(texts.current) {
+                Ok(current) => Some(current),
+                Err(code) => return code,
+            }
+        } else {
+            self.log.debug(format_args!(
+                "root changes the password of {}: current one not asked",
+                ctx.user
+            ));
+            None
+        };
+
+        // A password taken from the stack cannot be entered again.
+        let attempts = if self.args.use_authtok {
+            1
+        } else {
+            self.args.retry
+        };
+        let mut result = PamResultCode::PAM_AUTHTOK_ERR;
+        for _ in 0..attempts {
+            let new = match self.new_password(&texts) {
+                Ok(Some(new)) => new,
+                Ok(None) => {
+                    self.error(MISMATCH);
+                    continue;
+                }
+                Err(code) => return code,
+            };
+            let req = Request::ChangePassword {
+                ctx: ctx.clone(),
+                credential: self.args.credential,
+                current: current.clone(),
+                new: new.clone(),
+            };
+            match self.transport.call(&req) {
+                Ok(Response::Done { messages }) => {
+                    self.show(&messages);
+                    // Later modules (e.g. one keeping another store in step)
+                    // use it with use_authtok.
+                    self.store(TokenItem::AuthTok, &new);
+                    self.log
+                        .debug(format_args!("password of {} changed", ctx.user));
+                    return PamResultCode::PAM_SUCCESS;
+                }
+                Ok(other) => return self.unexpected(Op::ChangeUpdate, &other),
+                Err(ClientError::Refused(e)) if e.code == ErrorCode::PolicyRejected => {
+                    self.error(&e.message);
+                    result = PamResultCode::PAM_AUTHTOK_ERR;
+                }
+                Err(e) => return self.failure(Op::ChangeUpdate, &e),
+            }
+        }
+        result
+    }
+
+    /// Root changing someone else's password outside an expired-password
+    /// login is not asked the current one (like pam_unix).
+    fn current_needed(&self, user: &str) -> bool {
+        !(self.pam.caller_uid() == 0
+            && user != "root"
+            && self.flags & PAM_CHANGE_EXPIRED_AUTHTOK == 0)
+    }
+
+    fn current_password(&mut self, text: &str) -> Result<Secret, PamResultCode> {
+        if self.args.use_first_pass || self.args.try_first_pass {
+            if let Some(token) = self.pam.token(TokenItem::OldAuthTok) {
+                return checked_len(token, PamResultCode::PAM_AUTH_ERR);
+            }
+            if self.args.use_first_pass {
+                self.log.debug(format_args!(
+                    "use_first_pass: no current password from an earlier module"
+                ));
+                return Err(PamResultCode::PAM_AUTHTOK_RECOVERY_ERR);
+            }
+        }
+        let current = checked_len(self.pam.prompt(text, false)?, PamResultCode::PAM_AUTH_ERR)?;
+        self.store(TokenItem::OldAuthTok, &current);
+        Ok(current)
+    }
+
+    /// The new password, or None when the two entries differ.
+    fn new_password(&mut self, texts: &ChangePrompts) -> Result<Option<Secret>, PamResultCode> {
+        if self.args.use_authtok {
+            return match self.pam.token(TokenItem::AuthTok) {
+                Some(token) => checked_len(token, PamResultCode::PAM_AUTHTOK_ERR).map(Some),
+                None => {
+                    self.log.debug(format_args!(
+                        "use_authtok: no new password from an earlier module"
+                    ));
+                    Err(PamResultCode::PAM_AUTHTOK_ERR)
+                }
+            };
+        }
+        let new = checked_len(
+            self.pam.prompt(texts.new, false)?,
+            PamResultCode::PAM_AUTHTOK_ERR,
+        )?;
+        let again = self.pam.prompt(texts.retype, false)?;
+        Ok(new.ct_eq(&again).then_some(new))
+    }
+}
+
+struct ChangePrompts {
+    current: &'static str,
+    new: &'static str,
+    retype: &'static str,
+}
+
+impl ChangePrompts {
+    fn for_credential(kind: CredentialKind) -> Self {
+        match kind {
+            CredentialKind::Confirm => Self {
+                current: "Current confirmation password: ",
+                new: "New confirmation password: ",
+                retype: "Retype new confirmation password: ",
+            },
+            // `Otp` never reaches here: args only accept login or confirm.
+            CredentialKind::Login | CredentialKind::Otp => Self {
+                current: "Current password: ",
+                new: "New password: ",
+                retype: "Retype new password: ",
+            },
+        }
+    }
+}
