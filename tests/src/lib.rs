@@ -7,6 +7,7 @@
 //! daemon and drop children to `daemon` and `nobody`).
 #![forbid(unsafe_code)]
 
+pub mod sshd;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
