@@ -149,8 +149,20 @@ fn open_keys(db: &Db, path: &Path, database: &Path) -> Result<SecretBox, String>
 }
 
 fn run(config: Config) -> Result<(), String> {
+    // The database, its journal and the key hold hashes and secrets: no
+    // file the daemon creates is readable by others, whatever the caller's
+    // umask (the socket is opened up explicitly).
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
     let d = &config.daemon;
+    let fresh = !d.database.exists();
     let db = Db::open(&d.database).map_err(|e| e.to_string())?;
+    if fresh {
+        tracing::warn!(
+            "created a new, empty credential store at {}; if you expected an existing one, check [daemon] database",
+            d.database.display()
+        );
+    }
+    warn_missing_groups(&config);
     let keys = open_keys(&db, &d.secret_key, &d.database)?;
     let hasher = hashing::Hasher::new(&config.argon2, d.hash_workers).map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -162,6 +174,7 @@ fn run(config: Config) -> Result<(), String> {
             .map_err(|e| format!("cannot listen on {}: {e}", config.daemon.socket.display()))?;
         let limits = server::Limits {
             max_connections: config.daemon.max_connections,
+            max_per_user: config.daemon.max_connections_per_user,
             idle_timeout: config.daemon.idle_timeout.as_duration(),
         };
         let socket = config.daemon.socket.clone();
@@ -180,6 +193,20 @@ fn run(config: Config) -> Result<(), String> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// A group named in the config that does not exist is legal (it may come
+/// from LDAP later) but almost always a typo.
+fn warn_missing_groups(config: &Config) {
+    let groups = [
+        ("[daemon] admin_group", &config.daemon.admin_group),
+        ("[otp] required_for_group", &config.otp.required_for_group),
+    ];
+    for (key, group) in groups {
+        if !group.is_empty() && !matches!(nix::unistd::Group::from_name(group), Ok(Some(_))) {
+            tracing::warn!("{key} names the group {group:?}, which does not exist");
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -59,6 +59,23 @@ pub fn user_in_group(user: &str, group: &str) -> bool {
     }
 }
 
+/// Root, any uid-0 alias, or a member of `admin_group`: accounts only root
+/// may manage, so an administrator cannot take over root or a peer.
+pub fn is_privileged(user: &str, admin_group: &str) -> bool {
+    if user == "root" {
+        return true;
+    }
+    match User::from_name(user) {
+        Ok(Some(u)) => u.uid.is_root() || is_member(user, u.gid, admin_group),
+        _ => false,
+    }
+}
+
+/// Runs an NSS lookup off the async workers (LDAP or SSSD may be slow).
+pub async fn lookup<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> Option<R> {
+    tokio::task::spawn_blocking(f).await.ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +90,12 @@ mod tests {
         assert!(!nobody.in_admin_group);
         assert!(!user_in_group("nobody", "root"));
         assert!(!is_member("root", Gid::from_raw(0), "no-such-group-here"));
+        assert!(is_privileged("root", "no-such-group-here"));
+        assert!(
+            is_privileged("daemon", "daemon"),
+            "a member of the admin group"
+        );
+        assert!(!is_privileged("nobody", "daemon"));
+        assert!(!is_privileged("no-such-user-here", "daemon"));
     }
 }

@@ -9,11 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use monban_proto::{
-    ErrorCode, FrameError, Request, Response, WireError, check_len, decode, encode, write_frame,
+    ErrorCode, FrameError, Request, Response, WireError, check_len, decode, encode_reply,
+    write_frame,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use zeroize::Zeroizing;
 
 use crate::handlers::{Daemon, Session};
@@ -51,7 +52,81 @@ pub fn bind(path: &Path) -> io::Result<UnixListener> {
 
 pub struct Limits {
     pub max_connections: usize,
+    /// Per non-root uid; root (the PAM services) is bounded by the total only.
+    pub max_per_user: usize,
     pub idle_timeout: Duration,
+}
+
+/// Connection slots: a total, a share that unprivileged users together
+/// cannot exceed (so sshd, login and sudo always find room), and a cap per
+/// uid. A client over a limit is answered `Busy` at once, not left waiting.
+struct Slots {
+    all: Arc<Semaphore>,
+    unprivileged: Arc<Semaphore>,
+    per_user: std::sync::Mutex<std::collections::HashMap<u32, usize>>,
+    max_per_user: usize,
+}
+
+/// Held for as long as a connection lives.
+struct Slot {
+    slots: Arc<Slots>,
+    uid: u32,
+    _all: OwnedSemaphorePermit,
+    _unprivileged: Option<OwnedSemaphorePermit>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if self.uid != 0 {
+            let mut counts = self.slots.counts();
+            if let Some(n) = counts.get_mut(&self.uid) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    counts.remove(&self.uid);
+                }
+            }
+        }
+    }
+}
+
+impl Slots {
+    fn new(limits: &Limits) -> Arc<Self> {
+        let unprivileged = (limits.max_connections - limits.max_connections / 4).max(1);
+        Arc::new(Self {
+            all: Arc::new(Semaphore::new(limits.max_connections)),
+            unprivileged: Arc::new(Semaphore::new(unprivileged)),
+            per_user: std::sync::Mutex::new(std::collections::HashMap::new()),
+            max_per_user: limits.max_per_user,
+        })
+    }
+
+    fn counts(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<u32, usize>> {
+        self.per_user
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn take(self: &Arc<Self>, uid: u32) -> Option<Slot> {
+        let all = Arc::clone(&self.all).try_acquire_owned().ok()?;
+        let unprivileged = if uid == 0 {
+            None
+        } else {
+            let permit = Arc::clone(&self.unprivileged).try_acquire_owned().ok()?;
+            let mut counts = self.counts();
+            let n = counts.entry(uid).or_insert(0);
+            if *n >= self.max_per_user {
+                return None;
+            }
+            *n += 1;
+            Some(permit)
+        };
+        Some(Slot {
+            slots: Arc::clone(self),
+            uid,
+            _all: all,
+            _unprivileged: unprivileged,
+        })
+    }
 }
 
 /// Serves until `shutdown` resolves, then waits briefly for connections in
@@ -62,17 +137,10 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let slots = Slots::new(&limits);
     let idle = limits.idle_timeout;
     tokio::pin!(shutdown);
     loop {
-        let permit = tokio::select! {
-            () = &mut shutdown => break,
-            permit = Arc::clone(&slots).acquire_owned() => match permit {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-        };
         let stream = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
@@ -85,19 +153,24 @@ pub async fn serve(
             },
         };
         let daemon = Arc::clone(&daemon);
+        let slots = Arc::clone(&slots);
         tokio::spawn(async move {
-            connection(daemon, stream, idle).await;
-            drop(permit);
+            connection(daemon, stream, idle, slots).await;
         });
     }
     let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
-    let drained = tokio::time::timeout(Duration::from_secs(5), slots.acquire_many(all)).await;
+    let drained = tokio::time::timeout(Duration::from_secs(5), slots.all.acquire_many(all)).await;
     if drained.is_err() {
         tracing::warn!("connections still open at shutdown were closed");
     }
 }
 
-async fn connection(daemon: Arc<Daemon>, mut stream: UnixStream, idle: Duration) {
+async fn connection(
+    daemon: Arc<Daemon>,
+    mut stream: UnixStream,
+    idle: Duration,
+    slots: Arc<Slots>,
+) {
     let cred = match stream.peer_cred() {
         Ok(c) => c,
         Err(e) => {
@@ -106,6 +179,12 @@ async fn connection(daemon: Arc<Daemon>, mut stream: UnixStream, idle: Duration)
         }
     };
     let (uid, pid) = (cred.uid(), cred.pid());
+    let Some(_slot) = slots.take(uid) else {
+        tracing::warn!(uid, "connection refused: too many connections");
+        let busy = WireError::new(ErrorCode::Busy, "monban-authd is busy; try again");
+        let _ = send(&mut stream, &Response::Error(busy)).await;
+        return;
+    };
     let group = daemon.cfg.daemon.admin_group.clone();
     let peer = match tokio::task::spawn_blocking(move || Peer::resolve(uid, &group)).await {
         Ok(p) => p,
@@ -177,7 +256,17 @@ async fn read_frame(stream: &mut UnixStream) -> Result<Zeroizing<Vec<u8>>, Frame
 }
 
 async fn send(stream: &mut UnixStream, response: &Response) -> Result<(), FrameError> {
-    let body = encode(response)?;
+    let body = match encode_reply(response) {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::error!("reply not sent: {e}");
+            let too_big = WireError::new(
+                ErrorCode::Internal,
+                "the answer is too large to send; narrow the request (e.g. --limit)",
+            );
+            encode_reply(&Response::Error(too_big))?
+        }
+    };
     let mut wire = Zeroizing::new(Vec::with_capacity(body.len() + 4));
     write_frame(&mut *wire, &body)?;
     stream.write_all(&wire).await?;

@@ -38,8 +38,10 @@ pub struct DaemonConfig {
     pub secret_key: PathBuf,
     /// Members of this group administer monban (after step-up).
     pub admin_group: String,
-    /// Simultaneous client connections; more wait for a free slot.
+    /// Simultaneous client connections; more are answered "busy".
     pub max_connections: usize,
+    /// Simultaneous connections of one non-root user.
+    pub max_connections_per_user: usize,
     /// A connection silent for this long is closed.
     pub idle_timeout: Span,
     /// Argon2 computations running at once; bounds memory under attack.
@@ -54,7 +56,8 @@ impl Default for DaemonConfig {
             secret_key: PathBuf::from("/etc/monban/secret.key"),
             admin_group: "monban-admin".into(),
             max_connections: 64,
-            idle_timeout: Span::from_secs(120),
+            max_connections_per_user: 8,
+            idle_timeout: Span::from_secs(300),
             hash_workers: 2,
         }
     }
@@ -340,8 +343,11 @@ impl Config {
             );
         }
         let d = &self.daemon;
-        if d.max_connections == 0 {
-            return fail("daemon", "max_connections", "must be at least 1");
+        if d.max_connections < 4 {
+            return fail("daemon", "max_connections", "must be at least 4");
+        }
+        if d.max_connections_per_user == 0 {
+            return fail("daemon", "max_connections_per_user", "must be at least 1");
         }
         if d.hash_workers == 0 || d.hash_workers > 64 {
             return fail("daemon", "hash_workers", "must be between 1 and 64");

@@ -7,7 +7,7 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::frame::{FrameError, decode, encode, read_frame, write_frame};
+use crate::frame::{FrameError, decode, encode, read_reply, write_frame};
 use crate::{ErrorCode, Request, Response, WireError};
 
 #[derive(Debug, Clone, Copy)]
@@ -84,7 +84,7 @@ impl Client {
     pub fn call(&mut self, req: &Request) -> Result<Response, ClientError> {
         let body = encode(req)?;
         write_frame(&mut self.stream, &body).map_err(timeout_aware)?;
-        let reply = read_frame(&mut self.stream).map_err(timeout_aware)?;
+        let reply = read_reply(&mut self.stream).map_err(timeout_aware)?;
         match decode::<Response>(&reply)? {
             Response::Error(e) => Err(ClientError::Refused(e)),
             other => Ok(other),

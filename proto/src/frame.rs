@@ -7,13 +7,17 @@ use zeroize::Zeroizing;
 
 use crate::PROTOCOL_VERSION;
 
-/// Largest frame body either side accepts. A length above it is refused
+/// Largest request body the daemon accepts. A length above it is refused
 /// before anything is allocated.
 pub const MAX_FRAME_LEN: usize = 64 * 1024;
 
+/// Largest reply body a client accepts: user lists and the audit trail
+/// outgrow a request-sized frame long before they become a memory concern.
+pub const MAX_REPLY_LEN: usize = 8 * 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum FrameError {
-    #[error("frame of {0} bytes exceeds the {MAX_FRAME_LEN}-byte limit")]
+    #[error("frame of {0} bytes exceeds the size limit")]
     TooLarge(usize),
     #[error("empty frame")]
     Empty,
@@ -39,18 +43,39 @@ struct EnvelopeIn<T> {
     msg: Option<T>,
 }
 
-/// Serialises a message into a frame body (wiped on drop: it may hold secrets).
+/// Serialises a request into a frame body (wiped on drop: it may hold secrets).
 pub fn encode<T: Serialize>(msg: &T) -> Result<Zeroizing<Vec<u8>>, FrameError> {
+    encode_within(msg, MAX_FRAME_LEN)
+}
+
+/// Serialises a reply, which may be larger than a request.
+pub fn encode_reply<T: Serialize>(msg: &T) -> Result<Zeroizing<Vec<u8>>, FrameError> {
+    encode_within(msg, MAX_REPLY_LEN)
+}
+
+fn encode_within<T: Serialize>(msg: &T, limit: usize) -> Result<Zeroizing<Vec<u8>>, FrameError> {
     let body = serde_json::to_vec(&EnvelopeOut {
         v: PROTOCOL_VERSION,
         msg,
     })
     .map_err(|e| FrameError::Malformed(e.to_string()))?;
     let body = Zeroizing::new(body);
-    if body.len() > MAX_FRAME_LEN {
+    if body.len() > limit {
         return Err(FrameError::TooLarge(body.len()));
     }
     Ok(body)
+}
+
+/// Describes a JSON error by kind and position only: serde's own text
+/// quotes the offending value, which may be a password.
+fn malformed(e: &serde_json::Error) -> FrameError {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "i/o error",
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Data => "unexpected message shape",
+        serde_json::error::Category::Eof => "truncated JSON",
+    };
+    FrameError::Malformed(format!("{kind} at line {} column {}", e.line(), e.column()))
 }
 
 /// Parses a frame body, checking the version before the message.
@@ -59,13 +84,11 @@ pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, FrameError> {
     struct VersionOnly {
         v: u16,
     }
-    let version: VersionOnly =
-        serde_json::from_slice(body).map_err(|e| FrameError::Malformed(e.to_string()))?;
+    let version: VersionOnly = serde_json::from_slice(body).map_err(|e| malformed(&e))?;
     if version.v != PROTOCOL_VERSION {
         return Err(FrameError::Version(version.v));
     }
-    let env: EnvelopeIn<T> =
-        serde_json::from_slice(body).map_err(|e| FrameError::Malformed(e.to_string()))?;
+    let env: EnvelopeIn<T> = serde_json::from_slice(body).map_err(|e| malformed(&e))?;
     debug_assert_eq!(env.v, PROTOCOL_VERSION);
     env.msg
         .ok_or_else(|| FrameError::Malformed("missing message".into()))
@@ -76,7 +99,7 @@ pub fn write_frame<W: Write>(w: &mut W, body: &[u8]) -> Result<(), FrameError> {
     if body.is_empty() {
         return Err(FrameError::Empty);
     }
-    if body.len() > MAX_FRAME_LEN {
+    if body.len() > MAX_REPLY_LEN {
         return Err(FrameError::TooLarge(body.len()));
     }
     let len = u32::try_from(body.len()).map_err(|_| FrameError::TooLarge(body.len()))?;
@@ -88,27 +111,42 @@ pub fn write_frame<W: Write>(w: &mut W, body: &[u8]) -> Result<(), FrameError> {
     Ok(())
 }
 
-/// Checks a length prefix; shared by the blocking and the async reader.
+/// Checks a request's length prefix; shared by the blocking and the async
+/// reader.
 pub fn check_len(prefix: [u8; 4]) -> Result<usize, FrameError> {
+    check_len_within(prefix, MAX_FRAME_LEN)
+}
+
+fn check_len_within(prefix: [u8; 4], limit: usize) -> Result<usize, FrameError> {
     let len = u32::from_be_bytes(prefix) as usize;
     if len == 0 {
         return Err(FrameError::Empty);
     }
-    if len > MAX_FRAME_LEN {
+    if len > limit {
         return Err(FrameError::TooLarge(len));
     }
     Ok(len)
 }
 
-/// Reads one frame body. Refuses an oversized length without allocating it.
+/// Reads one request frame. Refuses an oversized length without
+/// allocating it.
 pub fn read_frame<R: Read>(r: &mut R) -> Result<Zeroizing<Vec<u8>>, FrameError> {
+    read_frame_within(r, MAX_FRAME_LEN)
+}
+
+/// Reads one reply frame (the larger limit).
+pub fn read_reply<R: Read>(r: &mut R) -> Result<Zeroizing<Vec<u8>>, FrameError> {
+    read_frame_within(r, MAX_REPLY_LEN)
+}
+
+fn read_frame_within<R: Read>(r: &mut R, limit: usize) -> Result<Zeroizing<Vec<u8>>, FrameError> {
     let mut prefix = [0u8; 4];
     match r.read_exact(&mut prefix) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(FrameError::Closed),
         Err(e) => return Err(e.into()),
     }
-    let len = check_len(prefix)?;
+    let len = check_len_within(prefix, limit)?;
     let mut body = Zeroizing::new(vec![0u8; len]);
     r.read_exact(&mut body).map_err(|e| {
         if e.kind() == io::ErrorKind::UnexpectedEof {
@@ -188,8 +226,33 @@ mod tests {
     }
 
     #[test]
+    fn malformed_messages_never_quote_their_contents() {
+        let e =
+            decode::<Request>(br#"{"v":1,"msg":{"auth_answer":"hunter2-secret"}}"#).unwrap_err();
+        assert!(matches!(e, FrameError::Malformed(_)));
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn replies_may_exceed_the_request_limit() {
+        let big = Response::Error(crate::WireError::new(
+            crate::ErrorCode::Internal,
+            "x".repeat(MAX_FRAME_LEN * 2),
+        ));
+        assert!(matches!(encode(&big), Err(FrameError::TooLarge(_))));
+        let body = encode_reply(&big).unwrap();
+        let mut wire = Vec::new();
+        write_frame(&mut wire, &body).unwrap();
+        assert!(matches!(
+            read_frame(&mut wire.as_slice()),
+            Err(FrameError::TooLarge(_))
+        ));
+        assert_eq!(read_reply(&mut wire.as_slice()).unwrap().len(), body.len());
+    }
+
+    #[test]
     fn writer_refuses_oversized_body() {
-        let big = vec![b'x'; MAX_FRAME_LEN + 1];
+        let big = vec![b'x'; MAX_REPLY_LEN + 1];
         assert!(matches!(
             write_frame(&mut Vec::new(), &big),
             Err(FrameError::TooLarge(_))

@@ -16,7 +16,10 @@ mod message;
 mod secret;
 
 pub use client::{Client, ClientError, Timeouts};
-pub use frame::{FrameError, MAX_FRAME_LEN, check_len, decode, encode, read_frame, write_frame};
+pub use frame::{
+    FrameError, MAX_FRAME_LEN, MAX_REPLY_LEN, check_len, decode, encode, encode_reply, read_frame,
+    read_reply, write_frame,
+};
 pub use message::*;
 pub use secret::{MAX_SECRET_LEN, Secret};
 

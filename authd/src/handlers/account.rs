@@ -6,9 +6,9 @@ use monban_proto::{
     WireError,
 };
 
-use super::auth::locked_message;
+use super::auth::{DISABLED, OTP_GRACE_OVER, TEMPORARY_LAPSED, locked_message};
 use super::{Daemon, Origin, user_unknown};
-use crate::peer::{Peer, user_in_group};
+use crate::peer::{Peer, lookup, user_in_group};
 use crate::rules::{expiry, format_datetime};
 use crate::store::{self, UserRow};
 
@@ -68,7 +68,7 @@ impl Daemon {
     /// Whether the user must enrol a token (`--require-otp` or
     /// `required_for_group`) and has not: the end of their grace period.
     pub(crate) async fn otp_enrolment_due(&self, user: &UserRow) -> Result<Option<i64>, WireError> {
-        if !self.otp_required(user) || self.otp_active(user).await? {
+        if !self.otp_required(user).await || self.otp_active(user).await? {
             return Ok(None);
         }
         let since = match user.otp_required_since {
@@ -84,9 +84,18 @@ impl Daemon {
         Ok(Some(since.saturating_add(self.cfg.otp.grace.as_secs())))
     }
 
-    pub(crate) fn otp_required(&self, user: &UserRow) -> bool {
-        let group = &self.cfg.otp.required_for_group;
-        user.require_otp || (!group.is_empty() && user_in_group(&user.name, group))
+    pub(crate) async fn otp_required(&self, user: &UserRow) -> bool {
+        let group = self.cfg.otp.required_for_group.clone();
+        if user.require_otp {
+            return true;
+        }
+        if group.is_empty() {
+            return false;
+        }
+        let name = user.name.clone();
+        lookup(move || user_in_group(&name, &group))
+            .await
+            .unwrap_or(false)
     }
 
     pub(super) async fn account(
@@ -99,12 +108,7 @@ impl Daemon {
             return reply(AccountVerdict::UserUnknown, Vec::new());
         };
         if user.disabled {
-            return reply(
-                AccountVerdict::Disabled,
-                vec![UserMessage::error(
-                    "Your account is disabled. Contact an administrator.",
-                )],
-            );
+            return reply(AccountVerdict::Disabled, vec![UserMessage::error(DISABLED)]);
         }
         let id = user.id;
         let (login, otp) = self
@@ -131,9 +135,7 @@ impl Daemon {
             if now >= grace_until {
                 return reply(
                     AccountVerdict::Locked,
-                    vec![UserMessage::error(
-                        "A one-time password is required for this account and its grace period is over: logins are refused until one is enrolled with `monban otp enroll` (an administrator can help).",
-                    )],
+                    vec![UserMessage::error(OTP_GRACE_OVER)],
                 );
             }
             messages.push(UserMessage::info(format!(
@@ -155,9 +157,7 @@ impl Daemon {
             }
             expiry::Verdict::TemporaryLapsed => reply(
                 AccountVerdict::Disabled,
-                vec![UserMessage::error(
-                    "Your temporary password has expired. Ask an administrator for a new one.",
-                )],
+                vec![UserMessage::error(TEMPORARY_LAPSED)],
             ),
         }
     }
@@ -208,10 +208,13 @@ impl Daemon {
             messages.push(UserMessage::info(line));
         }
         if failures > 0 {
-            let noun = if failures == 1 { "attempt" } else { "attempts" };
-            messages.push(UserMessage::info(format!(
-                "There were {failures} failed login {noun} since the last successful login."
-            )));
+            messages.push(UserMessage::info(if failures == 1 {
+                "There was 1 failed login attempt since the last successful login.".to_string()
+            } else {
+                format!(
+                    "There were {failures} failed login attempts since the last successful login."
+                )
+            }));
         }
         Ok(Response::Done { messages })
     }

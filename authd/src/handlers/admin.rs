@@ -8,7 +8,7 @@ use rand::rngs::OsRng;
 
 use super::password::rejection;
 use super::{Daemon, Origin, user_unknown};
-use crate::peer::Peer;
+use crate::peer::{Peer, is_privileged, lookup};
 use crate::rules::{expiry, format_datetime, lockout, policy};
 use crate::store::{self, NewAuditEntry, UserRow};
 
@@ -43,8 +43,34 @@ pub(crate) fn valid_user_name(name: &str) -> bool {
 }
 
 impl Daemon {
+    /// Root and administrators are root's to manage: otherwise one
+    /// administrator could reset root's password and log in as root.
+    async fn not_privileged(&self, peer: &Peer, user: &str) -> Result<(), WireError> {
+        if peer.is_root() {
+            return Ok(());
+        }
+        let (name, group) = (user.to_string(), self.cfg.daemon.admin_group.clone());
+        if lookup(move || is_privileged(&name, &group))
+            .await
+            .unwrap_or(true)
+        {
+            return Err(WireError::new(
+                ErrorCode::PermissionDenied,
+                format!(
+                    "permission denied: only root may manage root or another administrator ({user})"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) async fn admin(&self, peer: &Peer, op: AdminOp) -> Result<Response, WireError> {
         let origin = Origin::from_peer(peer);
+        if !matches!(op, AdminOp::UserUnlock { .. }) {
+            for target in op.targets() {
+                self.not_privileged(peer, target).await?;
+            }
+        }
         match op {
             AdminOp::UserAdd {
                 user,
@@ -279,7 +305,8 @@ impl Daemon {
         // A password the administrator knows must not outlive its first use.
         let temporary = temporary || generated;
         let now = self.now();
-        let valid_until = temporary.then(|| now + self.cfg.temporary_password.valid_for.as_secs());
+        let valid_until =
+            temporary.then(|| now.saturating_add(self.cfg.temporary_password.valid_for.as_secs()));
         let hash = self.hasher.hash(&password).await.map_err(super::internal)?;
         let keep = self.cfg.password.history;
         let mut entry = origin.entry(now, "user_added", &user);

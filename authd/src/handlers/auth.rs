@@ -9,8 +9,13 @@ use monban_proto::{
 
 use super::verify::{Checked, LOGIN_EVENTS};
 use super::{Daemon, Origin, Session};
-use crate::rules::{expiry, format_datetime, policy};
+use crate::rules::{expiry, policy};
 use crate::store::{self, UserRow};
+
+pub(crate) const DISABLED: &str = "This account is disabled. Contact an administrator.";
+pub(crate) const TEMPORARY_LAPSED: &str =
+    "Your temporary password has expired. Ask an administrator for a new one.";
+pub(crate) const OTP_GRACE_OVER: &str = "A one-time password is required for this account and its grace period is over: logins are refused until one is enrolled with `monban otp enroll` (an administrator can help).";
 
 pub struct Conversation {
     ctx: PamContext,
@@ -50,6 +55,13 @@ fn finished(outcome: AuthOutcome, messages: Vec<UserMessage>) -> Response {
         messages,
         next: AuthNext::Finished(outcome),
     })
+}
+
+fn refusal(checked: Checked, kind: CredentialKind, user: &UserRow) -> Response {
+    match checked {
+        Checked::Locked => finished(AuthOutcome::Locked, vec![locked_message(kind, &user.name)]),
+        _ => finished(AuthOutcome::Denied, Vec::new()),
+    }
 }
 
 pub(crate) fn locked_message(kind: CredentialKind, user: &str) -> UserMessage {
@@ -112,6 +124,12 @@ impl Daemon {
                     self.commit_events(vec![e]).await?;
                     return Ok(finished(AuthOutcome::UserUnknown, Vec::new()));
                 };
+                // Decided before the secret is looked at, so the answer says
+                // nothing about whether it was right.
+                if let Some(refusal) = self.refused_before_checking(&user, &conv, &origin).await? {
+                    self.hasher.waste(&answer).await;
+                    return Ok(refusal);
+                }
                 let checked = self
                     .check_secret(&user, conv.credential, &answer, &origin, LOGIN_EVENTS)
                     .await?;
@@ -127,115 +145,107 @@ impl Daemon {
                     return Ok(prompt(PromptKind::OneTimeCode, CredentialKind::Login));
                 }
                 match checked {
-                    Checked::Right => self.auth_success(&user, &conv, &answer, &origin).await,
-                    other => Ok(self.refusal(other, conv.credential, &user)),
+                    Checked::Right => self.auth_success(&user, &conv, &answer).await,
+                    other => Ok(refusal(other, conv.credential, &user)),
                 }
             }
             Stage::Otp {
                 ref user,
                 password,
                 ref secret,
-            } => match password {
-                Checked::Right => match self.check_otp(user, &answer, &origin).await? {
+            } => {
+                // A suspension is told whatever the password was; a wrong
+                // password ends here without looking at the code.
+                if password == Checked::Locked {
+                    return Ok(refusal(password, conv.credential, user));
+                }
+                if self.is_suspended(user, CredentialKind::Otp).await? {
+                    return Ok(refusal(Checked::Locked, CredentialKind::Otp, user));
+                }
+                if password != Checked::Right {
+                    return Ok(refusal(password, conv.credential, user));
+                }
+                match self.check_otp(user, &answer, &origin).await? {
                     Checked::Right | Checked::NotSet => {
-                        self.auth_success(user, &conv, secret, &origin).await
+                        self.auth_success(user, &conv, secret).await
                     }
-                    other => Ok(self.refusal(other, CredentialKind::Otp, user)),
-                },
-                other => Ok(self.refusal(other, conv.credential, user)),
-            },
-        }
-    }
-
-    fn refusal(&self, checked: Checked, kind: CredentialKind, user: &UserRow) -> Response {
-        match checked {
-            Checked::Locked => {
-                finished(AuthOutcome::Locked, vec![locked_message(kind, &user.name)])
+                    other => Ok(refusal(other, CredentialKind::Otp, user)),
+                }
             }
-            _ => finished(AuthOutcome::Denied, Vec::new()),
         }
     }
 
-    /// The secret was right: what still stands in the way, and what the
-    /// user should be told.
+    /// Refusals that do not depend on the secret: a disabled account, a
+    /// lapsed temporary password, a required token past its grace period.
+    async fn refused_before_checking(
+        &self,
+        user: &UserRow,
+        conv: &Conversation,
+        origin: &Origin,
+    ) -> Result<Option<Response>, WireError> {
+        let now = self.now();
+        let refusal = if user.disabled {
+            Some(("auth_refused_disabled", DISABLED.to_string()))
+        } else if conv.credential != CredentialKind::Login {
+            None
+        } else if self.password_facts(user).await?.is_some_and(|f| {
+            expiry::judge(&self.cfg.password, &f, now) == expiry::Verdict::TemporaryLapsed
+        }) {
+            Some((
+                "auth_refused_temporary_lapsed",
+                TEMPORARY_LAPSED.to_string(),
+            ))
+        } else if self
+            .otp_enrolment_due(user)
+            .await?
+            .is_some_and(|until| now >= until)
+        {
+            Some(("auth_refused_otp_required", OTP_GRACE_OVER.to_string()))
+        } else {
+            None
+        };
+        let Some((event, text)) = refusal else {
+            return Ok(None);
+        };
+        let mut e = origin.entry(now, event, &user.name);
+        e.credential = Some(conv.credential);
+        self.commit_events(vec![e]).await?;
+        Ok(Some(finished(
+            AuthOutcome::Denied,
+            vec![UserMessage::error(text)],
+        )))
+    }
+
+    /// The secret was right. A password that no longer meets the rules
+    /// must change now (`enforce_on_login`): only at this moment does the
+    /// daemon hold it in the clear.
     async fn auth_success(
         &self,
         user: &UserRow,
         conv: &Conversation,
         password: &Secret,
-        origin: &Origin,
     ) -> Result<Response, WireError> {
-        let now = self.now();
-        let deny = |event: &'static str, text: String| {
-            let mut e = origin.entry(now, event, &user.name);
-            e.credential = Some(conv.credential);
-            (
-                e,
-                finished(AuthOutcome::Denied, vec![UserMessage::error(text)]),
-            )
-        };
-        if user.disabled {
-            let (e, answer) = deny(
-                "auth_refused_disabled",
-                "This account is disabled. Contact an administrator.".into(),
-            );
-            self.commit_events(vec![e]).await?;
-            return Ok(answer);
-        }
         let mut messages = Vec::new();
-        if conv.credential == CredentialKind::Login {
-            let facts = self.password_facts(user).await?;
-            if let Some(f) = &facts
-                && matches!(
-                    expiry::judge(&self.cfg.password, f, now),
-                    expiry::Verdict::TemporaryLapsed
-                )
-            {
-                let (e, answer) = deny(
-                    "auth_refused_temporary_lapsed",
-                    "Your temporary password has expired. Ask an administrator for a new one."
-                        .into(),
-                );
-                self.commit_events(vec![e]).await?;
-                return Ok(answer);
-            }
-            if let Some(grace_until) = self.otp_enrolment_due(user).await? {
-                if now >= grace_until {
-                    let (e, answer) = deny(
-                        "auth_refused_otp_required",
-                        "A one-time password is required for this account and its grace period is over: logins are refused until one is enrolled with `monban otp enroll` (an administrator can help)."
-                            .into(),
-                    );
-                    self.commit_events(vec![e]).await?;
-                    return Ok(answer);
+        if conv.credential == CredentialKind::Login && self.cfg.password.enforce_on_login {
+            let report = policy::check(&self.cfg.password, &user.name, password.expose());
+            if !report.passed() {
+                let mut text = String::from("Your password no longer meets the password rules:");
+                for failure in report.failures() {
+                    text.push_str("\n  - ");
+                    text.push_str(failure);
                 }
-                messages.push(UserMessage::info(format!(
-                    "You must enrol a one-time password with `monban otp enroll` before {}; after that, logins without one are refused.",
-                    format_datetime(grace_until)
-                )));
-            }
-            if self.cfg.password.enforce_on_login {
-                let report = policy::check(&self.cfg.password, &user.name, password.expose());
-                if !report.passed() {
-                    let mut text =
-                        String::from("Your password no longer meets the password rules:");
-                    for failure in report.failures() {
-                        text.push_str("\n  - ");
-                        text.push_str(failure);
-                    }
-                    messages.push(UserMessage::error(text));
-                    let id = user.id;
-                    self.store
-                        .run(move |db| {
-                            store::users::set_force_change(
-                                db.conn(),
-                                id,
-                                CredentialKind::Login,
-                                Some(expiry::ForceReason::NonCompliant.as_str()),
-                            )
-                        })
-                        .await?;
-                }
+                messages.push(UserMessage::error(text));
+                let id = user.id;
+                self.store
+                    .run(move |db| {
+                        store::users::set_force_change(
+                            db.conn(),
+                            id,
+                            CredentialKind::Login,
+                            Some(expiry::ForceReason::NonCompliant.as_str()),
+                        )
+                    })
+                    .await?;
             }
         }
         Ok(finished(AuthOutcome::Success, messages))

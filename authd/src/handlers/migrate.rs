@@ -6,7 +6,7 @@ use monban_proto::{CredentialKind, Response, ShadowEntry, UserMessage, WireError
 use super::admin::{bad, done, valid_user_name};
 use super::{Daemon, Origin};
 use crate::crypt;
-use crate::peer::user_in_group;
+use crate::peer::{lookup, user_in_group};
 use crate::rules::{DAY, expiry, format_datetime};
 use crate::store;
 
@@ -22,14 +22,18 @@ impl Daemon {
             return Err(bad("the deadline must be in the future"));
         }
         let rows = self.store.run(|db| store::users::all(db.conn())).await?;
+        let rows = match group.clone() {
+            None => rows,
+            Some(g) => lookup(move || {
+                rows.into_iter()
+                    .filter(|row| user_in_group(&row.name, &g))
+                    .collect()
+            })
+            .await
+            .unwrap_or_default(),
+        };
         let mut ids = Vec::new();
         for row in rows {
-            if group
-                .as_deref()
-                .is_some_and(|g| !user_in_group(&row.name, g))
-            {
-                continue;
-            }
             let id = row.id;
             let cred = self
                 .store

@@ -113,6 +113,28 @@ pub(crate) fn user_unknown(user: &str) -> WireError {
     )
 }
 
+/// Longest PAM item kept: they land in the audit trail and on terminals.
+const MAX_ITEM_LEN: usize = 256;
+
+/// Bounds the strings a client sends about its login and replaces control
+/// characters, so the audit trail can neither be bloated nor rewrite the
+/// terminal that displays it.
+fn tidy(ctx: &mut PamContext) {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .take(MAX_ITEM_LEN)
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect()
+    };
+    ctx.user = clean(&ctx.user);
+    ctx.service = clean(&ctx.service);
+    for item in [&mut ctx.tty, &mut ctx.rhost] {
+        if let Some(v) = item.as_mut() {
+            *v = clean(v);
+        }
+    }
+}
+
 impl Daemon {
     pub fn now(&self) -> i64 {
         self.clock.now()
@@ -126,7 +148,15 @@ impl Daemon {
     }
 
     /// Authorises and carries out one request.
-    pub async fn handle(&self, session: &mut Session, req: Request) -> Response {
+    pub async fn handle(&self, session: &mut Session, mut req: Request) -> Response {
+        if let Request::AuthStart { ctx, .. }
+        | Request::Account { ctx }
+        | Request::ChangePassword { ctx, .. }
+        | Request::OpenSession { ctx }
+        | Request::CloseSession { ctx } = &mut req
+        {
+            tidy(ctx);
+        }
         let access = match authz::authorize(&session.peer, &req) {
             Ok(access) => access,
             Err(e) => {
@@ -194,3 +224,22 @@ impl Daemon {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tidy_tests {
+    use super::*;
+
+    #[test]
+    fn pam_items_are_bounded_and_free_of_control_characters() {
+        let mut ctx = PamContext {
+            user: "alice".into(),
+            service: "sshd\u{1b}[2K\r".into(),
+            tty: Some("x".repeat(10_000)),
+            rhost: None,
+        };
+        tidy(&mut ctx);
+        assert_eq!(ctx.user, "alice");
+        assert_eq!(ctx.service, "sshd?[2K?");
+        assert_eq!(ctx.tty.map(|t| t.len()), Some(MAX_ITEM_LEN));
+    }
+}

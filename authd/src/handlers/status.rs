@@ -48,7 +48,7 @@ impl Daemon {
             enrolled_at: otp_row.enrolled_at,
             recovery_codes_left: recovery_left,
             pending: otp_row.pending_secret.is_some(),
-            required: self.otp_required(user),
+            required: self.otp_required(user).await,
             grace_until: self.otp_enrolment_due(user).await?,
             ..Default::default()
         };

@@ -233,3 +233,29 @@ async fn unknown_users_get_the_same_prompt_and_user_unknown() {
     assert_eq!(f.login("nobody-here", PW).await, AuthOutcome::UserUnknown);
     assert_eq!(f.account("nobody-here").await, AccountVerdict::UserUnknown);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_guesses_beyond_the_limit_are_never_verified() {
+    let f = Arc::new(Fixture::new(|c| c.lockout.max_failures = 5));
+    f.add("erin", false).await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let f = Arc::clone(&f);
+        attempts.spawn(async move { f.login("erin", "wrong").await });
+    }
+    let mut denied = 0;
+    let mut locked = 0;
+    while let Some(outcome) = attempts.join_next().await {
+        match outcome.unwrap() {
+            AuthOutcome::Denied => denied += 1,
+            AuthOutcome::Locked => locked += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        (denied, locked),
+        (5, 15),
+        "exactly max_failures were verified"
+    );
+    assert_eq!(f.login("erin", PW).await, AuthOutcome::Locked);
+}

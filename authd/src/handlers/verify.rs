@@ -20,6 +20,14 @@ pub enum Checked {
     NotSet,
 }
 
+/// An attempt counted in advance by `reserve`.
+#[derive(Clone, Copy)]
+struct Attempt {
+    /// This attempt's count reached the limit and suspended the credential.
+    locks: bool,
+    limit: u32,
+}
+
 /// Audit event names for one kind of check.
 #[derive(Clone, Copy)]
 pub struct Events {
@@ -63,34 +71,29 @@ impl Daemon {
         events: Events,
     ) -> Result<Checked, WireError> {
         let id = user.id;
-        let (cred, counter) = self
+        let cred = self
             .store
-            .run(move |db| {
-                let c = db.conn();
-                Ok((
-                    store::users::credential(c, id, kind)?,
-                    store::users::counter(c, id, kind)?,
-                ))
-            })
+            .run(move |db| store::users::credential(db.conn(), id, kind))
             .await?;
         let Some(cred) = cred else {
             self.hasher.waste(secret).await;
             return Ok(Checked::NotSet);
         };
-        if self.locked(counter) {
+        let Some(attempt) = self.reserve(user, kind, origin).await? else {
             self.hasher.waste(secret).await;
-            let mut e = origin.entry(self.now(), "auth_refused_locked", &user.name);
-            e.credential = Some(kind);
-            self.commit_events(vec![e]).await?;
             return Ok(Checked::Locked);
-        }
+        };
         let right = self.hasher.verify(cred.hash.clone(), secret).await;
         let upgrade = if right && self.hasher.needs_upgrade(&cred.hash) {
-            self.hasher.hash(secret).await.ok()
+            self.hasher
+                .hash(secret)
+                .await
+                .ok()
+                .map(|new| (cred.hash.clone(), new))
         } else {
             None
         };
-        self.record_outcome(user, kind, right, upgrade, origin, events)
+        self.settle(user, kind, right, upgrade, attempt, origin, events)
             .await?;
         Ok(if right {
             Checked::Right
@@ -99,52 +102,88 @@ impl Daemon {
         })
     }
 
-    /// Commits the counter change (and a stronger hash) with its audit
-    /// entries in one transaction.
-    async fn record_outcome(
+    /// Counts an attempt as a failure before the secret is looked at, in
+    /// one transaction with the suspension check: however many attempts
+    /// arrive at once, at most `max_failures` are ever verified, and a
+    /// client that disconnects mid-way has still been counted. None when
+    /// the credential is suspended (that refusal is audited here).
+    async fn reserve(
         &self,
         user: &UserRow,
         kind: CredentialKind,
-        right: bool,
-        upgrade: Option<Zeroizing<String>>,
         origin: &Origin,
-        events: Events,
-    ) -> Result<(), WireError> {
+    ) -> Result<Option<Attempt>, WireError> {
         let now = self.now();
         let limit = lockout::limit(&self.cfg, kind);
         let exempt = self.exempt(user);
         let unlock_after = self.cfg.lockout.unlock_after;
         let id = user.id;
-        let mut entry = origin.entry(
-            now,
-            if right {
-                events.success
-            } else {
-                events.failure
-            },
-            &user.name,
-        );
-        entry.credential = Some(kind);
-        let mut locked_entry = entry.clone();
-        locked_entry.event = "locked";
-        locked_entry.detail = Some(format!("suspended after {limit} consecutive failures"));
-        let written = self
+        let mut refused = origin.entry(now, "auth_refused_locked", &user.name);
+        refused.credential = Some(kind);
+        let (attempt, written) = self
             .store
             .run(move |db| {
                 db.write(|tx| {
                     let before = store::users::counter(tx, id, kind)?;
-                    let after = if right {
-                        lockout::after_success(before)
-                    } else {
-                        lockout::after_failure(before, limit, exempt, unlock_after, now)
-                    };
-                    store::users::set_counter(tx, id, kind, after)?;
-                    if let Some(hash) = &upgrade {
-                        store::users::upgrade_hash(tx, id, kind, hash)?;
+                    if lockout::is_locked(before, unlock_after, now) {
+                        store::audit::append(tx, &refused)?;
+                        return Ok((None, vec![refused]));
                     }
-                    let mut entries = vec![entry];
-                    if after.locked_at.is_some() && before.locked_at != after.locked_at {
-                        entries.push(locked_entry);
+                    let after = lockout::after_failure(before, limit, exempt, unlock_after, now);
+                    store::users::set_counter(tx, id, kind, after)?;
+                    let attempt = Attempt {
+                        locks: after.locked_at.is_some() && before.locked_at != after.locked_at,
+                        limit,
+                    };
+                    Ok((Some(attempt), Vec::new()))
+                })
+            })
+            .await?;
+        self.announce(&written);
+        Ok(attempt)
+    }
+
+    /// Records how a reserved attempt ended: a right secret clears the
+    /// count (and may upgrade the hash); a wrong one stays counted.
+    #[allow(clippy::too_many_arguments)]
+    async fn settle(
+        &self,
+        user: &UserRow,
+        kind: CredentialKind,
+        right: bool,
+        upgrade: Option<(Zeroizing<String>, Zeroizing<String>)>,
+        attempt: Attempt,
+        origin: &Origin,
+        events: Events,
+    ) -> Result<(), WireError> {
+        let now = self.now();
+        let id = user.id;
+        let event = if right {
+            events.success
+        } else {
+            events.failure
+        };
+        let mut entry = origin.entry(now, event, &user.name);
+        entry.credential = Some(kind);
+        let mut entries = vec![entry.clone()];
+        if !right && attempt.locks {
+            entry.event = "locked";
+            entry.detail = Some(format!(
+                "suspended after {} consecutive failures",
+                attempt.limit
+            ));
+            entries.push(entry);
+        }
+        let written = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    if right {
+                        let counted = store::users::counter(tx, id, kind)?;
+                        store::users::set_counter(tx, id, kind, lockout::after_success(counted))?;
+                        if let Some((old, new)) = &upgrade {
+                            store::users::upgrade_hash(tx, id, kind, old, new)?;
+                        }
                     }
                     for e in &entries {
                         store::audit::append(tx, e)?;
@@ -155,6 +194,20 @@ impl Daemon {
             .await?;
         self.announce(&written);
         Ok(())
+    }
+
+    /// Whether `kind` of `user` is suspended right now (no attempt counted).
+    pub(crate) async fn is_suspended(
+        &self,
+        user: &UserRow,
+        kind: CredentialKind,
+    ) -> Result<bool, WireError> {
+        let id = user.id;
+        let counter = self
+            .store
+            .run(move |db| store::users::counter(db.conn(), id, kind))
+            .await?;
+        Ok(self.locked(counter))
     }
 
     /// Stores and announces audit entries that change nothing else.
@@ -183,25 +236,16 @@ impl Daemon {
         origin: &Origin,
     ) -> Result<Checked, WireError> {
         let id = user.id;
-        let (row, counter) = self
+        let row = self
             .store
-            .run(move |db| {
-                let c = db.conn();
-                Ok((
-                    store::otp::get(c, id)?,
-                    store::users::counter(c, id, CredentialKind::Otp)?,
-                ))
-            })
+            .run(move |db| store::otp::get(db.conn(), id))
             .await?;
         let Some(sealed) = row.secret else {
             return Ok(Checked::NotSet);
         };
-        if self.locked(counter) {
-            let mut e = origin.entry(self.now(), "auth_refused_locked", &user.name);
-            e.credential = Some(CredentialKind::Otp);
-            self.commit_events(vec![e]).await?;
+        let Some(attempt) = self.reserve(user, CredentialKind::Otp, origin).await? else {
             return Ok(Checked::Locked);
-        }
+        };
         let secret = self
             .keys
             .open(&sealed, &otp_aad(id))
@@ -217,22 +261,19 @@ impl Daemon {
         let accepted = self
             .store
             .run(move |db| {
-                db.write(|tx| {
-                    if let Some(step) = step {
-                        return store::otp::claim_step(tx, id, step);
-                    }
-                    match recovery {
-                        Some(mac) => store::otp::use_recovery_code(tx, id, &mac, now),
-                        None => Ok(false),
-                    }
+                db.write(|tx| match (step, recovery) {
+                    (Some(step), _) => store::otp::claim_step(tx, id, step),
+                    (None, Some(mac)) => store::otp::use_recovery_code(tx, id, &mac, now),
+                    (None, None) => Ok(false),
                 })
             })
             .await?;
-        self.record_outcome(
+        self.settle(
             user,
             CredentialKind::Otp,
             accepted,
             None,
+            attempt,
             origin,
             LOGIN_EVENTS,
         )

@@ -181,16 +181,17 @@ pub fn set_credential(
 }
 
 /// Replaces a hash by a stronger one of the same password (no history, the
-/// password's age is unchanged).
+/// password's age is unchanged) unless the password changed meanwhile.
 pub fn upgrade_hash(
     conn: &Connection,
     user_id: i64,
     kind: CredentialKind,
-    hash: &str,
+    old: &str,
+    new: &str,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "UPDATE credentials SET hash = ?3 WHERE user_id = ?1 AND kind = ?2",
-        params![user_id, kind.as_str(), hash],
+        "UPDATE credentials SET hash = ?4 WHERE user_id = ?1 AND kind = ?2 AND hash = ?3",
+        params![user_id, kind.as_str(), old, new],
     )?;
     Ok(())
 }
