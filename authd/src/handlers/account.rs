@@ -182,19 +182,14 @@ impl Daemon {
             tty: ctx.tty.clone(),
         };
         let (id, name) = (user.id, user.name.clone());
-        let (previous, failures, entry) = self
-            .store
-            .run(move |db| {
-                db.write(|tx| {
-                    let previous = store::users::last_login(tx, id)?;
-                    let failures = store::audit::failures_since_last_session(tx, &name)?;
-                    store::users::record_login(tx, id, &record)?;
-                    store::audit::append(tx, &entry)?;
-                    Ok((previous, failures, entry))
-                })
+        let (previous, failures) = self
+            .commit(vec![entry], move |tx| {
+                let previous = store::users::last_login(tx, id)?;
+                let failures = store::audit::failures_since_last_session(tx, &name)?;
+                store::users::record_login(tx, id, &record)?;
+                Ok((previous, failures))
             })
             .await?;
-        self.announce(&[entry]);
         let mut messages = Vec::new();
         if let Some(p) = previous {
             let mut line = format!("Last login: {}", format_datetime(p.at));

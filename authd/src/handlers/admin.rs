@@ -163,23 +163,20 @@ impl Daemon {
                 let mut entry = origin.entry(self.now(), "change_requirement_cleared", "");
                 entry.user = None;
                 entry.detail = Some(id.map_or("all campaigns".into(), |i| format!("campaign {i}")));
-                let (cleared, entry) = self
-                    .store
-                    .run(move |db| {
-                        db.write(|tx| {
-                            let n = store::audit::clear_campaigns(tx, id)?;
-                            store::audit::append(tx, &entry)?;
-                            Ok((n, entry))
-                        })
-                    })
-                    .await?;
-                if cleared == 0 && id.is_some() {
-                    return Err(bad(format!(
-                        "there is no campaign {}",
-                        id.unwrap_or_default()
-                    )));
+                if let Some(id) = id {
+                    let exists = self
+                        .store
+                        .run(|db| store::audit::campaigns(db.conn()))
+                        .await?
+                        .iter()
+                        .any(|c| c.id == id);
+                    if !exists {
+                        return Err(bad(format!("there is no campaign {id}")));
+                    }
                 }
-                self.announce(&[entry]);
+                let cleared = self
+                    .commit(vec![entry], move |tx| store::audit::clear_campaigns(tx, id))
+                    .await?;
                 Ok(done(format!(
                     "Cleared {cleared} mandatory-change campaign(s)."
                 )))
@@ -220,17 +217,11 @@ impl Daemon {
         let mut entry = origin.entry(self.now(), event, &user.name);
         entry.credential = credential;
         let id = user.id;
-        let entry = self
-            .store
-            .run(move |db| {
-                db.write(|tx| {
-                    change(tx, id)?;
-                    store::audit::append(tx, &entry)?;
-                    Ok(entry)
-                })
-            })
-            .await?;
-        self.announce(&[entry]);
+        self.commit(vec![entry], move |tx| {
+            change(tx, id)?;
+            Ok(())
+        })
+        .await?;
         Ok(done(format!("{}: {}", user.name, event.replace('_', " "))))
     }
 
@@ -312,25 +303,19 @@ impl Daemon {
         let mut entry = origin.entry(now, "user_added", &user);
         entry.detail = temporary.then(|| "temporary password".to_string());
         let name = user.clone();
-        let entry = self
-            .store
-            .run(move |db| {
-                db.write(|tx| {
-                    let id = store::users::insert(tx, &name, now, require_otp)?;
-                    let cred = store::users::NewCredential {
-                        kind: CredentialKind::Login,
-                        hash: &hash,
-                        set_at: now,
-                        temporary_until: valid_until,
-                        force_change: temporary.then_some(expiry::ForceReason::Temporary.as_str()),
-                    };
-                    store::users::set_credential(tx, id, &cred, keep)?;
-                    store::audit::append(tx, &entry)?;
-                    Ok(entry)
-                })
-            })
-            .await?;
-        self.announce(&[entry]);
+        self.commit(vec![entry], move |tx| {
+            let id = store::users::insert(tx, &name, now, require_otp)?;
+            let cred = store::users::NewCredential {
+                kind: CredentialKind::Login,
+                hash: &hash,
+                set_at: now,
+                temporary_until: valid_until,
+                force_change: temporary.then_some(expiry::ForceReason::Temporary.as_str()),
+            };
+            store::users::set_credential(tx, id, &cred, keep)?;
+            Ok(())
+        })
+        .await?;
         let text = match valid_until {
             Some(until) => format!(
                 "Added {user} with a temporary password, valid until {}; it must be changed at the first login.",

@@ -55,24 +55,11 @@ impl Daemon {
                 .unwrap_or_default()
         ));
         let actor = origin.actor.clone();
-        let (id, entry) = self
-            .store
-            .run(move |db| {
-                db.write(|tx| {
-                    let id = store::audit::create_campaign(
-                        tx,
-                        now,
-                        before,
-                        group.as_deref(),
-                        &actor,
-                        &ids,
-                    )?;
-                    store::audit::append(tx, &entry)?;
-                    Ok((id, entry))
-                })
+        let id = self
+            .commit(vec![entry], move |tx| {
+                store::audit::create_campaign(tx, now, before, group.as_deref(), &actor, &ids)
             })
             .await?;
-        self.announce(&[entry]);
         Ok(done(format!(
             "{count} user(s) must set a new password before {} (campaign {id}).",
             format_datetime(before)
@@ -114,27 +101,20 @@ impl Daemon {
             let (name, max, min, warn) = (e.user.clone(), e.max_days, e.min_days, e.warn_days);
             let mut entry = origin.entry(now, "user_imported", &e.user);
             entry.detail = Some("from /etc/shadow".into());
-            let entry = self
-                .store
-                .run(move |db| {
-                    db.write(|tx| {
-                        let id = store::users::insert(tx, &name, now, false)?;
-                        let cred = store::users::NewCredential {
-                            kind: CredentialKind::Login,
-                            hash: hash.expose(),
-                            set_at,
-                            temporary_until: None,
-                            force_change: must_change
-                                .then_some(expiry::ForceReason::AdminReset.as_str()),
-                        };
-                        store::users::set_credential(tx, id, &cred, keep)?;
-                        store::users::set_shadow_aging(tx, id, max, min, warn)?;
-                        store::audit::append(tx, &entry)?;
-                        Ok(entry)
-                    })
-                })
-                .await?;
-            self.announce(&[entry]);
+            self.commit(vec![entry], move |tx| {
+                let id = store::users::insert(tx, &name, now, false)?;
+                let cred = store::users::NewCredential {
+                    kind: CredentialKind::Login,
+                    hash: hash.expose(),
+                    set_at,
+                    temporary_until: None,
+                    force_change: must_change.then_some(expiry::ForceReason::AdminReset.as_str()),
+                };
+                store::users::set_credential(tx, id, &cred, keep)?;
+                store::users::set_shadow_aging(tx, id, max, min, warn)?;
+                Ok(())
+            })
+            .await?;
             imported.push(e.user);
         }
         Ok(Response::Imported {

@@ -147,6 +147,19 @@ impl Daemon {
         }
     }
 
+    /// A non-root administrator proves their confirmation password first.
+    async fn admit(
+        &self,
+        access: Access,
+        session: &Session,
+        step_up: Option<monban_proto::Secret>,
+    ) -> Result<(), WireError> {
+        match access {
+            Access::Granted => Ok(()),
+            Access::Administrator => self.step_up(&session.peer, step_up).await,
+        }
+    }
+
     /// Authorises and carries out one request.
     pub async fn handle(&self, session: &mut Session, mut req: Request) -> Response {
         if let Request::AuthStart { ctx, .. }
@@ -183,16 +196,10 @@ impl Daemon {
             }
             Request::OpenSession { ctx } => self.open_session(&session.peer, ctx).await,
             Request::CloseSession { ctx } => self.close_session(&session.peer, ctx).await,
-            Request::Status { user, step_up } => {
-                let step_up_ok = match access {
-                    Access::Granted => Ok(()),
-                    Access::Administrator => self.step_up(&session.peer, step_up).await,
-                };
-                match step_up_ok {
-                    Ok(()) => self.status(&session.peer, user).await,
-                    Err(e) => Err(e),
-                }
-            }
+            Request::Status { user, step_up } => match self.admit(access, session, step_up).await {
+                Ok(()) => self.status(&session.peer, user).await,
+                Err(e) => Err(e),
+            },
             Request::PolicyCheck { user, candidate } => {
                 self.policy_check(&session.peer, user, candidate).await
             }
@@ -207,16 +214,10 @@ impl Daemon {
                 self.otp_recovery(&session.peer, password, code).await
             }
             Request::OtpStatus => self.otp_status(&session.peer).await,
-            Request::Admin { step_up, op } => {
-                let step_up_ok = match access {
-                    Access::Granted => Ok(()),
-                    Access::Administrator => self.step_up(&session.peer, step_up).await,
-                };
-                match step_up_ok {
-                    Ok(()) => self.admin(&session.peer, op).await,
-                    Err(e) => Err(e),
-                }
-            }
+            Request::Admin { step_up, op } => match self.admit(access, session, step_up).await {
+                Ok(()) => self.admin(&session.peer, op).await,
+                Err(e) => Err(e),
+            },
         };
         result.unwrap_or_else(Response::Error)
     }

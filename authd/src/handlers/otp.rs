@@ -134,19 +134,13 @@ impl Daemon {
         };
         let (codes, macs) = self.new_recovery_codes();
         let entry = Origin::from_peer(peer).entry(now, "otp_enrolled", &user.name);
-        let entry = self
-            .store
-            .run(move |db| {
-                db.write(|tx| {
-                    store::otp::activate(tx, id, now, step)?;
-                    store::otp::replace_recovery_codes(tx, id, &macs)?;
-                    store::users::set_counter(tx, id, CredentialKind::Otp, Default::default())?;
-                    store::audit::append(tx, &entry)?;
-                    Ok(entry)
-                })
-            })
-            .await?;
-        self.announce(&[entry]);
+        self.commit(vec![entry], move |tx| {
+            store::otp::activate(tx, id, now, step)?;
+            store::otp::replace_recovery_codes(tx, id, &macs)?;
+            store::users::set_counter(tx, id, CredentialKind::Otp, Default::default())?;
+            Ok(())
+        })
+        .await?;
         Ok(Response::RecoveryCodes { codes })
     }
 
@@ -161,17 +155,11 @@ impl Daemon {
         self.prove(&user, &password, Some(&code), &origin).await?;
         let id = user.id;
         let entry = origin.entry(self.now(), "otp_disabled", &user.name);
-        let entry = self
-            .store
-            .run(move |db| {
-                db.write(|tx| {
-                    store::otp::remove(tx, id)?;
-                    store::audit::append(tx, &entry)?;
-                    Ok(entry)
-                })
-            })
-            .await?;
-        self.announce(&[entry]);
+        self.commit(vec![entry], move |tx| {
+            store::otp::remove(tx, id)?;
+            Ok(())
+        })
+        .await?;
         Ok(Response::Done {
             messages: Vec::new(),
         })
@@ -189,17 +177,11 @@ impl Daemon {
         let (codes, macs) = self.new_recovery_codes();
         let id = user.id;
         let entry = origin.entry(self.now(), "otp_recovery_regenerated", &user.name);
-        let entry = self
-            .store
-            .run(move |db| {
-                db.write(|tx| {
-                    store::otp::replace_recovery_codes(tx, id, &macs)?;
-                    store::audit::append(tx, &entry)?;
-                    Ok(entry)
-                })
-            })
-            .await?;
-        self.announce(&[entry]);
+        self.commit(vec![entry], move |tx| {
+            store::otp::replace_recovery_codes(tx, id, &macs)?;
+            Ok(())
+        })
+        .await?;
         Ok(Response::RecoveryCodes { codes })
     }
 

@@ -214,28 +214,22 @@ impl Daemon {
         let id = user.id;
         let mut entry = origin.entry(now, event, &user.name);
         entry.credential = Some(kind);
-        let entry = self
-            .store
-            .run(move |db| {
-                db.write(|tx| {
-                    let new = store::users::NewCredential {
-                        kind,
-                        hash: &hash,
-                        set_at: now,
-                        temporary_until,
-                        force_change: force_change.map(expiry::ForceReason::as_str),
-                    };
-                    store::users::set_credential(tx, id, &new, keep)?;
-                    store::users::set_counter(tx, id, kind, Default::default())?;
-                    if kind == CredentialKind::Login {
-                        store::users::clear_deadlines(tx, id)?;
-                    }
-                    store::audit::append(tx, &entry)?;
-                    Ok(entry)
-                })
-            })
-            .await?;
-        self.announce(&[entry]);
+        self.commit(vec![entry], move |tx| {
+            let new = store::users::NewCredential {
+                kind,
+                hash: &hash,
+                set_at: now,
+                temporary_until,
+                force_change: force_change.map(expiry::ForceReason::as_str),
+            };
+            store::users::set_credential(tx, id, &new, keep)?;
+            store::users::set_counter(tx, id, kind, Default::default())?;
+            if kind == CredentialKind::Login {
+                store::users::clear_deadlines(tx, id)?;
+            }
+            Ok(())
+        })
+        .await?;
         Ok(())
     }
 }

@@ -174,26 +174,17 @@ impl Daemon {
             ));
             entries.push(entry);
         }
-        let written = self
-            .store
-            .run(move |db| {
-                db.write(|tx| {
-                    if right {
-                        let counted = store::users::counter(tx, id, kind)?;
-                        store::users::set_counter(tx, id, kind, lockout::after_success(counted))?;
-                        if let Some((old, new)) = &upgrade {
-                            store::users::upgrade_hash(tx, id, kind, old, new)?;
-                        }
-                    }
-                    for e in &entries {
-                        store::audit::append(tx, e)?;
-                    }
-                    Ok(entries)
-                })
-            })
-            .await?;
-        self.announce(&written);
-        Ok(())
+        self.commit(entries, move |tx| {
+            if right {
+                let counted = store::users::counter(tx, id, kind)?;
+                store::users::set_counter(tx, id, kind, lockout::after_success(counted))?;
+                if let Some((old, new)) = &upgrade {
+                    store::users::upgrade_hash(tx, id, kind, old, new)?;
+                }
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// Whether `kind` of `user` is suspended right now (no attempt counted).
@@ -210,21 +201,33 @@ impl Daemon {
         Ok(self.locked(counter))
     }
 
-    /// Stores and announces audit entries that change nothing else.
-    pub(crate) async fn commit_events(&self, entries: Vec<NewAuditEntry>) -> Result<(), WireError> {
-        let written = self
+    /// Applies `change` and stores `entries` in one transaction, then sends
+    /// the entries to syslog: the audit trail never records a change that
+    /// did not happen, nor misses one that did.
+    pub(crate) async fn commit<R: Send + 'static>(
+        &self,
+        entries: Vec<NewAuditEntry>,
+        change: impl FnOnce(&rusqlite::Connection) -> Result<R, store::StoreError> + Send + 'static,
+    ) -> Result<R, WireError> {
+        let (out, written) = self
             .store
             .run(move |db| {
                 db.write(|tx| {
+                    let out = change(tx)?;
                     for e in &entries {
                         store::audit::append(tx, e)?;
                     }
-                    Ok(entries)
+                    Ok((out, entries))
                 })
             })
             .await?;
         self.announce(&written);
-        Ok(())
+        Ok(out)
+    }
+
+    /// Stores and announces audit entries that change nothing else.
+    pub(crate) async fn commit_events(&self, entries: Vec<NewAuditEntry>) -> Result<(), WireError> {
+        self.commit(entries, |_| Ok(())).await
     }
 
     /// Verifies a TOTP code or an unused recovery code. A time step, like a
