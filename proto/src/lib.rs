@@ -11,16 +11,20 @@
 )]
 
 mod client;
+mod error;
 mod frame;
-mod message;
+mod reply;
+mod request;
 mod secret;
 
 pub use client::{Client, ClientError, Timeouts};
+pub use error::{ErrorCode, WireError};
 pub use frame::{
     FrameError, MAX_FRAME_LEN, MAX_REPLY_LEN, check_len, decode, encode, encode_reply, read_frame,
     read_reply, write_frame,
 };
-pub use message::*;
+pub use reply::*;
+pub use request::*;
 pub use secret::{MAX_SECRET_LEN, Secret};
 
 /// Version spoken by this build; bumped on any incompatible change.
