@@ -74,6 +74,11 @@ pub(crate) enum OtpVerb {
 #[derive(Debug, Subcommand)]
 pub(crate) enum UserVerb {
     /// Register a user.
+    ///
+    /// Run as root, it warns when the account still has a usable password
+    /// in /etc/shadow, which pam_unix would accept instead of monban's.
+    /// For testing, the environment variable MONBAN_SHADOW_FILE names
+    /// another file to look in.
     Add {
         user: String,
         /// Read the password as one line from stdin (or prompt on a terminal).

@@ -81,4 +81,26 @@ mod tests {
             "{out}"
         );
     }
+
+    #[test]
+    fn hostile_service_and_host_are_escaped() {
+        let e = AuditEntry {
+            at: 1_790_000_000,
+            event: "auth_failure".into(),
+            actor: None,
+            user: Some("bob\x07".into()),
+            credential: None,
+            service: Some("sshd\x1b[1A\x1b[2K".into()),
+            rhost: Some("h\r\nroot  login_success".into()),
+            tty: None,
+            detail: Some("d\x1b]0;t\x07".into()),
+        };
+        let out = table(&[e]);
+        assert_eq!(out.lines().count(), 2, "{out}");
+        assert!(!out.contains(['\x1b', '\r', '\x07']), "{out:?}");
+        assert!(out.contains("bob\\x07"), "{out}");
+        assert!(out.contains("sshd\\e[1A\\e[2K"), "{out}");
+        assert!(out.contains("h\\r\\nroot  login_success"), "{out}");
+        assert!(out.ends_with("d\\e]0;t\\x07\n"), "{out}");
+    }
 }

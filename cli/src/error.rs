@@ -5,6 +5,8 @@
 use monban_config::ConfigError;
 use monban_proto::{ClientError, ErrorCode};
 
+use crate::output::escape_lines;
+
 pub(crate) const EXIT_FAILED: u8 = 1;
 pub(crate) const EXIT_USAGE: u8 = 2;
 pub(crate) const EXIT_UNAVAILABLE: u8 = 3;
@@ -32,6 +34,8 @@ impl CliError {
         match self {
             Self::Config(_) => EXIT_USAGE,
             Self::Client(e) if e.is_unavailable() => EXIT_UNAVAILABLE,
+            // Over its connection limits: reachable, but not serving now.
+            Self::Client(ClientError::Refused(e)) if e.code == ErrorCode::Busy => EXIT_UNAVAILABLE,
             Self::UnexpectedReply(_) => EXIT_UNAVAILABLE,
             Self::Client(_) | Self::Failed(_) | Self::Reported => EXIT_FAILED,
         }
@@ -51,12 +55,13 @@ impl CliError {
     }
 
     /// Lines for stderr. A daemon refusal is a sentence for people (a policy
-    /// refusal has one failed rule per line) and is shown as it is.
+    /// refusal has one failed rule per line), shown with its control
+    /// characters escaped.
     pub(crate) fn lines(&self) -> Vec<String> {
         match self {
             Self::Reported => Vec::new(),
             Self::Client(ClientError::Refused(e)) => {
-                let mut lines: Vec<String> = e.message.lines().map(str::to_string).collect();
+                let mut lines = escape_lines(&e.message);
                 if e.code == ErrorCode::StepUpRequired && lines.is_empty() {
                     lines.push("your confirmation password is required (step-up)".into());
                 }
@@ -103,6 +108,20 @@ mod tests {
         let garbage = ClientError::Protocol(FrameError::Malformed("x".into()));
         assert_eq!(CliError::Client(garbage).exit_code(), 3);
         assert_eq!(CliError::UnexpectedReply("status").exit_code(), 3);
+    }
+
+    #[test]
+    fn busy_daemon_is_unavailable_with_its_message() {
+        let e = refused(ErrorCode::Busy, "monban-authd is busy; try again");
+        assert_eq!(e.exit_code(), 3);
+        assert_eq!(e.lines(), vec!["monban-authd is busy; try again"]);
+        assert_eq!(e.code_name(), "busy");
+    }
+
+    #[test]
+    fn refusal_control_characters_are_escaped() {
+        let e = refused(ErrorCode::AuthFailed, "no\x1b]0;owned\x07\rfake");
+        assert_eq!(e.lines(), vec!["no\\e]0;owned\\x07\\rfake"]);
     }
 
     #[test]

@@ -85,11 +85,14 @@ fn render_enrollment(e: &OtpEnrollment) -> String {
         }
         None => out.push_str("(The URI is too long for a QR code; enter it by hand.)\n\n"),
     }
-    out.push_str(&format!("URI:    {}\n", e.uri));
-    out.push_str(&format!("Secret: {}\n", e.secret.expose()));
+    out.push_str(&format!("URI:    {}\n", output::escape(&e.uri)));
+    out.push_str(&format!("Secret: {}\n", output::escape(e.secret.expose())));
     out.push_str(&format!(
         "        ({}, account {}, {} digits, every {} s)\n\n",
-        e.issuer, e.account, e.digits, e.period
+        output::escape(&e.issuer),
+        output::escape(&e.account),
+        e.digits,
+        e.period
     ));
     out.push_str("Type the code the app shows to turn one-time passwords on.\n");
     out

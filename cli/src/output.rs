@@ -1,5 +1,7 @@
 //! Printing: aligned tables, daemon messages and `--json` lines.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use monban_proto::{MessageLevel, UserMessage};
@@ -7,11 +9,46 @@ use serde::Serialize;
 
 use crate::error::CliError;
 
+/// A daemon-provided string made safe for a terminal: control characters
+/// (escape sequences, carriage returns, line feeds...) are shown as `\e`,
+/// `\r`, `\n`, `\t` or `\xNN` instead of acting on the screen. A service
+/// or host name sent at login is chosen by whoever logs in.
+pub(crate) fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\x1b' => out.push_str("\\e"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            // Every control character is below U+00A0.
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A text meant to span lines (a policy refusal has one rule per line):
+/// each line escaped, the line breaks kept.
+pub(crate) fn escape_lines(s: &str) -> Vec<String> {
+    s.lines().map(|l| escape(l).into_owned()).collect()
+}
+
 /// Columns separated by two spaces, each as wide as its widest cell; the
-/// last column is not padded.
+/// last column is not padded. Cells are [`escape`]d.
 pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<Cow<'_, str>>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| escape(cell)).collect())
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (i, cell) in row.iter().enumerate() {
             let w = cell.chars().count();
             match widths.get_mut(i) {
@@ -21,8 +58,8 @@ pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         }
     }
     let mut out = String::new();
-    let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-    for row in std::iter::once(&header).chain(rows) {
+    let header: Vec<Cow<'_, str>> = headers.iter().map(|h| Cow::Borrowed(*h)).collect();
+    for row in std::iter::once(&header).chain(&rows) {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
             if i > 0 {
@@ -66,12 +103,15 @@ pub(crate) fn line(s: &str) -> Result<(), CliError> {
     text(&format!("{s}\n"))
 }
 
-/// The daemon's messages: information on stdout, errors on stderr.
+/// The daemon's messages, [`escape_lines`]d: information on stdout, errors
+/// on stderr.
 pub(crate) fn messages(msgs: &[UserMessage]) -> Result<(), CliError> {
     for m in msgs {
-        match m.level {
-            MessageLevel::Info => line(&m.text)?,
-            MessageLevel::Error => eprintln!("{}", m.text),
+        for l in escape_lines(&m.text) {
+            match m.level {
+                MessageLevel::Info => line(&l)?,
+                MessageLevel::Error => eprintln!("{l}"),
+            }
         }
     }
     Ok(())
@@ -136,6 +176,27 @@ mod tests {
     fn trailing_empty_cells_leave_no_spaces() {
         let rows = vec![vec!["a".to_string(), String::new()]];
         assert_eq!(table(&["LONGER", "X"], &rows), "LONGER  X\na\n");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(escape("sshd"), "sshd");
+        assert!(matches!(escape("門番 ok"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape("a\x1b[31mb\rc\nd\te\x07f\x00g\x7fh\u{9b}i"),
+            "a\\e[31mb\\rc\\nd\\te\\x07f\\x00g\\x7fh\\x9bi"
+        );
+        assert_eq!(escape_lines("one\ntwo\x1b"), ["one", "two\\e"]);
+    }
+
+    #[test]
+    fn table_cells_are_escaped_and_measured_escaped() {
+        let rows = vec![
+            vec!["a\x1b[2J".to_string(), "x".to_string()],
+            vec!["b\nc".to_string(), "y".to_string()],
+        ];
+        let out = table(&["N", "V"], &rows);
+        assert_eq!(out, "N       V\na\\e[2J  x\nb\\nc    y\n");
     }
 
     #[test]

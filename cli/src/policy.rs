@@ -71,7 +71,9 @@ pub(crate) fn render_report(r: &PolicyReport) -> String {
     let mut out = String::new();
     for rule in &r.rules {
         let verdict = if rule.passed { "PASS" } else { "FAIL" };
-        out.push_str(&format!("{verdict}  {}\n", rule.message));
+        for line in output::escape_lines(&rule.message) {
+            out.push_str(&format!("{verdict}  {line}\n"));
+        }
     }
     out.push_str(&format!("strength: {}/4\n", r.strength));
     out

@@ -52,8 +52,11 @@ fn own_name() -> Option<String> {
 
 const LABEL_WIDTH: usize = 23;
 
+/// One `Label: value` line; the value (user and host names, services,
+/// reasons from the daemon) is escaped.
 fn push(out: &mut String, label: &str, value: &str) {
     let label = format!("{label}:");
+    let value = output::escape(value);
     out.push_str(&format!("{label:<LABEL_WIDTH$}{value}\n"));
 }
 
@@ -262,6 +265,32 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Last login:            never"), "{text}");
+    }
+
+    #[test]
+    fn daemon_strings_cannot_drive_the_terminal() {
+        let s = UserStatus {
+            user: "eve\x1b[2J".into(),
+            must_change: Some("x\ny".into()),
+            last_login: Some(LoginRecord {
+                at: NOW - 60,
+                service: "sshd\x1b]0;hi\x07".into(),
+                rhost: Some("evil\rgood".into()),
+                tty: Some("pts/0\x7f".into()),
+            }),
+            ..UserStatus::default()
+        };
+        let text = render(&s, NOW);
+        assert!(!text.contains(['\x1b', '\r', '\x07', '\x7f']), "{text:?}");
+        assert!(
+            text.contains("User:                  eve\\e[2J\n"),
+            "{text}"
+        );
+        assert!(text.contains("Must change:           x\\ny\n"), "{text}");
+        assert!(
+            text.contains("via sshd\\e]0;hi\\x07 from evil\\rgood on pts/0\\x7f\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -5,9 +5,9 @@ use monban_proto::{AdminOp, CredentialKind, Response, Secret, UserStatus};
 use crate::args::{UnlockArgs, UserVerb};
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::output;
 use crate::secrets::new_password;
 use crate::when::fmt_time;
+use crate::{import, output};
 
 pub(crate) fn run(ctx: &mut Ctx, verb: UserVerb) -> Result<(), CliError> {
     match verb {
@@ -32,7 +32,12 @@ pub(crate) fn run(ctx: &mut Ctx, verb: UserVerb) -> Result<(), CliError> {
                 require_otp,
             };
             let reply = ctx.admin_with(step_up, op)?;
-            finish(ctx, reply, &format!("Added {user}."))
+            finish(ctx, reply, &format!("Added {user}."))?;
+            // The old Unix password would still open the account.
+            if ctx.root {
+                import::warn_if_usable(&user);
+            }
+            Ok(())
         }
         UserVerb::List { locked } => match ctx.admin(AdminOp::UserList {
             locked_only: locked,
@@ -128,12 +133,19 @@ fn finish(ctx: &Ctx, reply: Response, done: &str) -> Result<(), CliError> {
     }
 }
 
+/// A temporary password (to be changed at the next login) comes with the
+/// time it stops working; one set with `--no-force-change` has none and
+/// is the user's password from now on.
 fn generated_line(user: &str, password: &Secret, valid_until: Option<i64>) -> String {
-    let mut line = format!("Temporary password for {user}: {}", password.expose());
-    if let Some(t) = valid_until {
-        line.push_str(&format!(" (valid until {})", fmt_time(t)));
+    let user = output::escape(user);
+    let password = password.expose();
+    match valid_until {
+        Some(t) => format!(
+            "Temporary password for {user}: {password} (valid until {})",
+            fmt_time(t)
+        ),
+        None => format!("New password for {user}: {password}"),
     }
-    line
 }
 
 fn unlock(ctx: &mut Ctx, args: UnlockArgs) -> Result<(), CliError> {
@@ -147,7 +159,9 @@ fn unlock(ctx: &mut Ctx, args: UnlockArgs) -> Result<(), CliError> {
             output::json(&serde_json::json!({ "users": users }))
         }
         Response::Unlocked { users } if users.is_empty() => output::line("Nothing was locked."),
-        Response::Unlocked { users } => output::line(&format!("Unlocked: {}", users.join(", "))),
+        Response::Unlocked { users } => {
+            output::line(&output::escape(&format!("Unlocked: {}", users.join(", "))))
+        }
         Response::Done { messages } => output::done(ctx.json, &messages, "Unlocked."),
         _ => Err(CliError::UnexpectedReply("user unlock")),
     }
@@ -262,6 +276,16 @@ mod tests {
     }
 
     #[test]
+    fn user_names_are_escaped_in_the_table() {
+        let mut u = user("eve\x1b[8m", 0, false);
+        u.must_change = Some("why\r".into());
+        let out = list_table(&[u]);
+        assert!(!out.contains(['\x1b', '\r']), "{out:?}");
+        assert!(out.contains("eve\\e[8m"), "{out}");
+        assert!(out.ends_with("why\\r\n"), "{out}");
+    }
+
+    #[test]
     fn locked_filter_looks_at_every_credential() {
         assert!(is_locked(&user("a", 5, true)));
         assert!(!is_locked(&user("a", 4, false)));
@@ -273,9 +297,10 @@ mod tests {
     #[test]
     fn generated_password_line() {
         let pw = Secret::new("Xy7-kP2q".into());
+        // `user reset --no-force-change`: not temporary.
         assert_eq!(
             generated_line("bob", &pw, None),
-            "Temporary password for bob: Xy7-kP2q"
+            "New password for bob: Xy7-kP2q"
         );
         let line = generated_line("bob", &pw, Some(1_790_000_000));
         assert!(

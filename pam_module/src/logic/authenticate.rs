@@ -91,7 +91,7 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
         )?;
         if is_password {
             // Later modules in the stack may reuse it (use_first_pass).
-            self.store(TokenItem::AuthTok, &answer);
+            self.store_password(TokenItem::AuthTok, &answer);
         }
         Ok(answer)
     }

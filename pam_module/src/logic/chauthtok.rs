@@ -1,7 +1,10 @@
 //! `pam_sm_chauthtok`: the preliminary check asks only whether the daemon
-//! manages the user; the update asks for the passwords and sends the change.
+//! manages the user; the update asks for the passwords and sends the change
+//! (for a user it does not manage, only the new one, for the next module).
 
-use monban_proto::{ClientError, CredentialKind, ErrorCode, Request, Response, Secret};
+use monban_proto::{
+    ClientError, CredentialKind, ErrorCode, MAX_SECRET_LEN, Request, Response, Secret,
+};
 use pam::constants::{PAM_CHANGE_EXPIRED_AUTHTOK, PamFlag, PamResultCode};
 
 use super::{Hook, Op, PamHandler, TokenItem, Transport, checked_len};
@@ -12,6 +15,7 @@ pub(super) const PAM_UPDATE_AUTHTOK: PamFlag = 0x2000;
 pub(super) const PAM_PRELIM_CHECK: PamFlag = 0x4000;
 
 const MISMATCH: &str = "Passwords do not match.";
+const TOO_LONG: &str = "Password is too long.";
 
 impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
     pub(crate) fn chauthtok(&mut self) -> PamResultCode {
@@ -51,6 +55,26 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
             Err(code) => return code,
         };
         let texts = ChangePrompts::for_credential(self.args.credential);
+        // A password taken from the stack cannot be entered again.
+        let attempts = if self.args.use_authtok {
+            1
+        } else {
+            self.args.retry
+        };
+        // Asked again (PRELIM's answer is not kept between the two calls)
+        // so that an unmanaged user is not asked for a current password.
+        let check = Request::ChangeCheck {
+            user: ctx.user.clone(),
+            credential: self.args.credential,
+        };
+        match self.transport.call(&check) {
+            Ok(Response::Done { .. }) => {}
+            Err(ClientError::Refused(e)) if e.code == ErrorCode::UserUnknown => {
+                return self.change_unmanaged(&texts, attempts);
+            }
+            Ok(other) => return self.unexpected(Op::ChangeUpdate, &other),
+            Err(e) => return self.failure(Op::ChangeUpdate, &e),
+        }
         let current = if self.current_needed(&ctx.user) {
             match self.current_password(texts.current) {
                 Ok(current) => Some(current),
@@ -64,20 +88,10 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
             None
         };
 
-        // A password taken from the stack cannot be entered again.
-        let attempts = if self.args.use_authtok {
-            1
-        } else {
-            self.args.retry
-        };
-        let mut result = PamResultCode::PAM_AUTHTOK_ERR;
         for _ in 0..attempts {
             let new = match self.new_password(&texts) {
                 Ok(Some(new)) => new,
-                Ok(None) => {
-                    self.error(MISMATCH);
-                    continue;
-                }
+                Ok(None) => continue,
                 Err(code) => return code,
             };
             let req = Request::ChangePassword {
@@ -91,7 +105,7 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
                     self.show(&messages);
                     // Later modules (e.g. one keeping another store in step)
                     // use it with use_authtok.
-                    self.store(TokenItem::AuthTok, &new);
+                    self.store_password(TokenItem::AuthTok, &new);
                     self.log
                         .debug(format_args!("password of {} changed", ctx.user));
                     return PamResultCode::PAM_SUCCESS;
@@ -99,12 +113,34 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
                 Ok(other) => return self.unexpected(Op::ChangeUpdate, &other),
                 Err(ClientError::Refused(e)) if e.code == ErrorCode::PolicyRejected => {
                     self.error(&e.message);
-                    result = PamResultCode::PAM_AUTHTOK_ERR;
                 }
                 Err(e) => return self.failure(Op::ChangeUpdate, &e),
             }
         }
-        result
+        PamResultCode::PAM_AUTHTOK_ERR
+    }
+
+    /// A user monban does not manage: the next module changes the password
+    /// (pam-auth-update gives pam_unix `use_authtok`), so only the new one
+    /// is asked and left in `PAM_AUTHTOK`; PAM_USER_UNKNOWN lets
+    /// `[user_unknown=ignore]` move on to it.
+    fn change_unmanaged(&mut self, texts: &ChangePrompts, attempts: u32) -> PamResultCode {
+        // A confirmation password is no password of another module; and
+        // with use_authtok an earlier module has asked already.
+        if self.args.use_authtok || self.args.credential != CredentialKind::Login {
+            return PamResultCode::PAM_USER_UNKNOWN;
+        }
+        for _ in 0..attempts {
+            match self.new_password(texts) {
+                Ok(Some(new)) => {
+                    self.store_password(TokenItem::AuthTok, &new);
+                    return PamResultCode::PAM_USER_UNKNOWN;
+                }
+                Ok(None) => continue,
+                Err(code) => return code,
+            }
+        }
+        PamResultCode::PAM_AUTHTOK_ERR
     }
 
     /// Root changing someone else's password outside an expired-password
@@ -128,29 +164,41 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
             }
         }
         let current = checked_len(self.pam.prompt(text, false)?, PamResultCode::PAM_AUTH_ERR)?;
-        self.store(TokenItem::OldAuthTok, &current);
+        self.store_password(TokenItem::OldAuthTok, &current);
         Ok(current)
     }
 
-    /// The new password, or None when the two entries differ.
+    /// The new password, or None when this attempt failed and the person
+    /// was told why (the entries differ, or it is too long).
     fn new_password(&mut self, texts: &ChangePrompts) -> Result<Option<Secret>, PamResultCode> {
-        if self.args.use_authtok {
-            return match self.pam.token(TokenItem::AuthTok) {
-                Some(token) => checked_len(token, PamResultCode::PAM_AUTHTOK_ERR).map(Some),
+        let new = if self.args.use_authtok {
+            match self.pam.token(TokenItem::AuthTok) {
+                Some(token) => token,
                 None => {
                     self.log.debug(format_args!(
                         "use_authtok: no new password from an earlier module"
                     ));
-                    Err(PamResultCode::PAM_AUTHTOK_ERR)
+                    return Err(PamResultCode::PAM_AUTHTOK_ERR);
                 }
-            };
+            }
+        } else {
+            self.pam.prompt(texts.new, false)?
+        };
+        // The daemon would refuse the whole frame, without a word.
+        if new.len() > MAX_SECRET_LEN {
+            self.error(TOO_LONG);
+            return Ok(None);
         }
-        let new = checked_len(
-            self.pam.prompt(texts.new, false)?,
-            PamResultCode::PAM_AUTHTOK_ERR,
-        )?;
+        if self.args.use_authtok {
+            return Ok(Some(new));
+        }
         let again = self.pam.prompt(texts.retype, false)?;
-        Ok(new.ct_eq(&again).then_some(new))
+        if new.ct_eq(&again) {
+            Ok(Some(new))
+        } else {
+            self.error(MISMATCH);
+            Ok(None)
+        }
     }
 }
 

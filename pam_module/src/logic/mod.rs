@@ -17,8 +17,8 @@ mod tests;
 use std::path::PathBuf;
 
 use monban_proto::{
-    Client, ClientError, ErrorCode, MAX_SECRET_LEN, MessageLevel, PamContext, Request, Response,
-    Secret, Timeouts, UserMessage,
+    Client, ClientError, CredentialKind, ErrorCode, MAX_SECRET_LEN, MessageLevel, PamContext,
+    Request, Response, Secret, Timeouts, UserMessage,
 };
 use pam::constants::{PAM_SILENT, PamFlag, PamResultCode};
 
@@ -165,6 +165,15 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
         }
     }
 
+    /// Stores a password for the modules after this one, which only know
+    /// the login password: a confirmation password handed on as theirs
+    /// would be checked against (or set as) the wrong secret.
+    fn store_password(&mut self, item: TokenItem, value: &Secret) {
+        if self.args.credential == CredentialKind::Login {
+            self.store(item, value);
+        }
+    }
+
     fn unexpected(&mut self, op: Op, resp: &Response) -> PamResultCode {
         self.log.warning(format_args!(
             "{op:?}: unexpected answer from monban-authd ({})",
@@ -193,11 +202,16 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
             ErrorCode::Disabled if op == Op::Account => (PamResultCode::PAM_ACCT_EXPIRED, true),
             ErrorCode::Disabled => (PamResultCode::PAM_AUTH_ERR, true),
             ErrorCode::PolicyRejected => (PamResultCode::PAM_AUTHTOK_ERR, true),
+            // Over its connection limits: no verdict, and another try may work.
+            ErrorCode::Busy => {
+                self.log
+                    .warning(format_args!("{op:?}: monban-authd is busy"));
+                return unavailable(op);
+            }
             ErrorCode::BadRequest
             | ErrorCode::UnsupportedVersion
             | ErrorCode::FrameTooLarge
             | ErrorCode::AlreadyExists
-            | ErrorCode::Busy
             | ErrorCode::Internal => {
                 self.log.warning(format_args!(
                     "{op:?}: monban-authd cannot judge: {:?}",

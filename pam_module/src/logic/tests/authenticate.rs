@@ -277,6 +277,8 @@ fn auth_confirm_credential() {
         Sent::AuthStart("alice".into(), CredentialKind::Confirm)
     );
     assert_eq!(out.pam.shown, vec![prompt("Confirmation password: ")]);
+    // A later module with use_first_pass would take it for the login password.
+    assert_eq!(out.pam.authtok, None);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `pam_sm_chauthtok`: the preliminary check, then the passwords asked and
 //! the change sent, retried or refused.
 
+use monban_proto::MAX_SECRET_LEN;
 use pam::constants::PAM_CHANGE_EXPIRED_AUTHTOK;
 
 use super::*;
@@ -13,6 +14,22 @@ fn chauthtok(args: &[&str], flags: PamFlag, pam: FakePam, replies: Vec<Reply>) -
 /// The `PAM_UPDATE_AUTHTOK` call, where the passwords are asked.
 fn update(args: &[&str], pam: FakePam, replies: Vec<Reply>) -> Outcome {
     chauthtok(args, PAM_UPDATE_AUTHTOK, pam, replies)
+}
+
+/// The daemon's replies for a user it manages: the check that opens the
+/// update phase passes, then `replies`.
+fn managed(replies: Vec<Reply>) -> Vec<Reply> {
+    std::iter::once(done(vec![])).chain(replies).collect()
+}
+
+fn checked(credential: CredentialKind) -> Sent {
+    Sent::ChangeCheck("alice".into(), credential)
+}
+
+/// What reached the daemon after the opening check.
+fn after_check(out: &Outcome) -> &[Sent] {
+    assert_eq!(out.sent.first(), Some(&checked(CredentialKind::Login)));
+    &out.sent[1..]
 }
 
 fn changed(current: Option<&str>, new: &str) -> Sent {
@@ -48,7 +65,7 @@ fn chauthtok_update_asks_current_new_retype() {
     let out = update(
         &[],
         FakePam::new(&["old-pw", "New-pw-123", "New-pw-123"]),
-        vec![done(vec![UserMessage::info("Password changed.")])],
+        managed(vec![done(vec![UserMessage::info("Password changed.")])]),
     );
     assert_eq!(out.code, PamResultCode::PAM_SUCCESS);
     assert_eq!(
@@ -60,7 +77,7 @@ fn chauthtok_update_asks_current_new_retype() {
             info("Password changed."),
         ]
     );
-    assert_eq!(out.sent, vec![changed(Some("old-pw"), "New-pw-123")]);
+    assert_eq!(after_check(&out), [changed(Some("old-pw"), "New-pw-123")]);
     assert_eq!(out.pam.authtok.as_deref(), Some("New-pw-123"));
     assert_eq!(out.pam.oldauthtok.as_deref(), Some("old-pw"));
     assert!(
@@ -77,14 +94,14 @@ fn chauthtok_mismatch() {
     let out = update(
         &[],
         FakePam::new(&["old", "New-pw-123", "New-pw-124"]),
-        vec![],
+        managed(vec![]),
     );
     assert_eq!(out.code, PamResultCode::PAM_AUTHTOK_ERR);
     assert_eq!(
         out.pam.shown.last(),
         Some(&error("Passwords do not match."))
     );
-    assert!(out.sent.is_empty());
+    assert!(after_check(&out).is_empty());
     assert_eq!(out.pam.authtok, None);
 }
 
@@ -93,7 +110,7 @@ fn chauthtok_retry_after_mismatch() {
     let out = update(
         &["retry=2"],
         FakePam::new(&["old", "a-New-pw-1", "typo", "b-New-pw-2", "b-New-pw-2"]),
-        vec![done(vec![])],
+        managed(vec![done(vec![])]),
     );
     assert_eq!(out.code, PamResultCode::PAM_SUCCESS);
     assert_eq!(
@@ -107,7 +124,41 @@ fn chauthtok_retry_after_mismatch() {
             prompt("Retype new password: "),
         ]
     );
-    assert_eq!(out.sent, vec![changed(Some("old"), "b-New-pw-2")]);
+    assert_eq!(after_check(&out), [changed(Some("old"), "b-New-pw-2")]);
+}
+
+#[test]
+fn chauthtok_too_long_is_said_and_retried() {
+    let long = "x".repeat(MAX_SECRET_LEN + 1);
+    let out = update(
+        &["retry=2"],
+        FakePam::new(&["old", &long, "Short-pw-1", "Short-pw-1"]),
+        managed(vec![done(vec![])]),
+    );
+    assert_eq!(out.code, PamResultCode::PAM_SUCCESS);
+    assert_eq!(
+        out.pam.shown,
+        vec![
+            prompt("Current password: "),
+            prompt("New password: "),
+            error("Password is too long."),
+            prompt("New password: "),
+            prompt("Retype new password: "),
+        ]
+    );
+    assert_eq!(after_check(&out), [changed(Some("old"), "Short-pw-1")]);
+
+    // Without retry=, the message and PAM_AUTHTOK_ERR.
+    let out = update(&[], FakePam::new(&["old", &long]), managed(vec![]));
+    assert_eq!(out.code, PamResultCode::PAM_AUTHTOK_ERR);
+    assert_eq!(out.pam.shown.last(), Some(&error("Password is too long.")));
+    assert!(after_check(&out).is_empty());
+
+    // From the stack too.
+    let pam = FakePam::new(&["old"]).with_authtok(&long);
+    let out = update(&["use_authtok"], pam, managed(vec![]));
+    assert_eq!(out.code, PamResultCode::PAM_AUTHTOK_ERR);
+    assert_eq!(out.pam.shown.last(), Some(&error("Password is too long.")));
 }
 
 #[test]
@@ -116,7 +167,7 @@ fn chauthtok_policy_rejection_is_shown() {
     let out = update(
         &[],
         FakePam::new(&["old", "alice1", "alice1"]),
-        vec![refused(ErrorCode::PolicyRejected, rules)],
+        managed(vec![refused(ErrorCode::PolicyRejected, rules)]),
     );
     assert_eq!(out.code, PamResultCode::PAM_AUTHTOK_ERR);
     assert_eq!(out.pam.shown.last(), Some(&error(rules)));
@@ -125,11 +176,14 @@ fn chauthtok_policy_rejection_is_shown() {
     let out = update(
         &["retry=3"],
         FakePam::new(&["old", "alice1", "alice1", "yama1234", "yama1234"]),
-        vec![refused(ErrorCode::PolicyRejected, rules), done(vec![])],
+        managed(vec![
+            refused(ErrorCode::PolicyRejected, rules),
+            done(vec![]),
+        ]),
     );
     assert_eq!(out.code, PamResultCode::PAM_SUCCESS);
     assert_eq!(out.pam.authtok.as_deref(), Some("yama1234"));
-    assert_eq!(out.sent.len(), 2);
+    assert_eq!(after_check(&out).len(), 2);
 }
 
 #[test]
@@ -146,32 +200,103 @@ fn chauthtok_refusals() {
             update(
                 &["retry=3"],
                 FakePam::new(&["old", "New-pw-123", "New-pw-123"]),
-                vec![reply],
+                managed(vec![reply]),
             )
         },
     );
     for out in outcomes {
-        assert_eq!(out.sent.len(), 1, "no retry after {:?}", out.code);
+        assert_eq!(after_check(&out).len(), 1, "no retry after {:?}", out.code);
         assert_eq!(out.pam.authtok, None);
     }
     let out = update(
         &[],
         FakePam::new(&["old", "New-pw-123", "New-pw-123"]),
-        vec![refused(ErrorCode::AuthFailed, "Wrong password.")],
+        managed(vec![refused(ErrorCode::AuthFailed, "Wrong password.")]),
     );
     assert_eq!(out.pam.shown.last(), Some(&error("Wrong password.")));
 }
 
 #[test]
+fn chauthtok_update_check_failure_asks_nothing() {
+    check_table(
+        [(ErrorCode::PermissionDenied, PamResultCode::PAM_PERM_DENIED)],
+        PamResultCode::PAM_AUTHINFO_UNAVAIL,
+        |reply| {
+            let out = update(&[], FakePam::new(&["old", "a", "a"]), vec![reply]);
+            assert!(
+                out.pam
+                    .shown
+                    .iter()
+                    .all(|s| !matches!(s, Shown::Prompt(..))),
+                "{:?}",
+                out.pam.shown
+            );
+            assert_eq!(out.sent, [checked(CredentialKind::Login)]);
+            out
+        },
+    );
+}
+
+/// pam-auth-update puts pam_unix after monban, with `use_authtok`: for a
+/// user monban does not manage (root, say) the new password must be left
+/// in PAM_AUTHTOK, or `passwd` fails.
+#[test]
+fn chauthtok_unmanaged_user_leaves_the_new_password_to_the_next_module() {
+    let unknown = || refused(ErrorCode::UserUnknown, "unknown user");
+    let pam = FakePam::new(&["New-pw-123", "New-pw-123"]).with_user(Some("root"));
+    let out = update(&[], pam, vec![unknown()]);
+    assert_eq!(out.code, PamResultCode::PAM_USER_UNKNOWN);
+    assert_eq!(
+        out.pam.shown,
+        vec![prompt("New password: "), prompt("Retype new password: ")]
+    );
+    assert_eq!(
+        out.sent,
+        [Sent::ChangeCheck("root".into(), CredentialKind::Login)]
+    );
+    assert_eq!(out.pam.authtok.as_deref(), Some("New-pw-123"));
+    assert_eq!(out.pam.oldauthtok, None);
+
+    let out = update(&[], FakePam::new(&["New-pw-123", "typo"]), vec![unknown()]);
+    assert_eq!(out.code, PamResultCode::PAM_AUTHTOK_ERR);
+    assert_eq!(
+        out.pam.shown.last(),
+        Some(&error("Passwords do not match."))
+    );
+    assert_eq!(out.pam.authtok, None);
+
+    let out = update(
+        &["retry=2"],
+        FakePam::new(&["New-pw-123", "typo", "New-pw-456", "New-pw-456"]),
+        vec![unknown()],
+    );
+    assert_eq!(out.code, PamResultCode::PAM_USER_UNKNOWN);
+    assert_eq!(out.pam.authtok.as_deref(), Some("New-pw-456"));
+
+    // An earlier module asked already: nothing to do here.
+    let pam = FakePam::new(&[]).with_authtok("from-before");
+    let out = update(&["use_authtok"], pam, vec![unknown()]);
+    assert_eq!(out.code, PamResultCode::PAM_USER_UNKNOWN);
+    assert!(out.pam.shown.is_empty());
+    assert_eq!(out.pam.authtok.as_deref(), Some("from-before"));
+
+    // A confirmation password is nothing another module could set.
+    let out = update(&["credential=confirm"], FakePam::new(&[]), vec![unknown()]);
+    assert_eq!(out.code, PamResultCode::PAM_USER_UNKNOWN);
+    assert!(out.pam.shown.is_empty());
+    assert_eq!(out.pam.authtok, None);
+}
+
+#[test]
 fn chauthtok_root_skips_the_current_password() {
     let pam = FakePam::new(&["New-pw-123", "New-pw-123"]).called_by(0);
-    let out = update(&[], pam, vec![done(vec![])]);
+    let out = update(&[], pam, managed(vec![done(vec![])]));
     assert_eq!(out.code, PamResultCode::PAM_SUCCESS);
     assert_eq!(
         out.pam.shown,
         vec![prompt("New password: "), prompt("Retype new password: ")]
     );
-    assert_eq!(out.sent, vec![changed(None, "New-pw-123")]);
+    assert_eq!(after_check(&out), [changed(None, "New-pw-123")]);
 }
 
 #[test]
@@ -179,18 +304,18 @@ fn chauthtok_root_is_asked_for_its_own_or_an_expired_password() {
     let pam = FakePam::new(&["old", "New-pw-123", "New-pw-123"])
         .called_by(0)
         .with_user(Some("root"));
-    let out = update(&[], pam, vec![done(vec![])]);
-    assert_eq!(out.sent, vec![changed(Some("old"), "New-pw-123")]);
+    let out = update(&[], pam, managed(vec![done(vec![])]));
+    assert_eq!(out.sent[1..], [changed(Some("old"), "New-pw-123")]);
 
     let pam = FakePam::new(&["old", "New-pw-123", "New-pw-123"]).called_by(0);
     let out = chauthtok(
         &[],
         PAM_UPDATE_AUTHTOK | PAM_CHANGE_EXPIRED_AUTHTOK,
         pam,
-        vec![done(vec![])],
+        managed(vec![done(vec![])]),
     );
     assert_eq!(out.pam.shown[0], prompt("Current password: "));
-    assert_eq!(out.sent, vec![changed(Some("old"), "New-pw-123")]);
+    assert_eq!(after_check(&out), [changed(Some("old"), "New-pw-123")]);
 }
 
 #[test]
@@ -198,7 +323,7 @@ fn chauthtok_confirm_prompts() {
     let out = update(
         &["credential=confirm"],
         FakePam::new(&["old", "New-pw-123", "New-pw-123"]),
-        vec![done(vec![])],
+        managed(vec![done(vec![])]),
     );
     assert_eq!(
         out.pam.shown,
@@ -208,13 +333,17 @@ fn chauthtok_confirm_prompts() {
             prompt("Retype new confirmation password: "),
         ]
     );
+    assert_eq!(out.sent[0], checked(CredentialKind::Confirm));
     assert!(matches!(
-        out.sent[0],
+        out.sent[1],
         Sent::ChangePassword {
             credential: CredentialKind::Confirm,
             ..
         }
     ));
+    // Later modules know only the login password.
+    assert_eq!(out.pam.authtok, None);
+    assert_eq!(out.pam.oldauthtok, None);
 }
 
 #[test]
@@ -222,33 +351,41 @@ fn chauthtok_tokens_from_the_stack() {
     let pam = FakePam::new(&[])
         .with_oldauthtok("old")
         .with_authtok("New-pw-123");
-    let out = update(&["use_first_pass", "use_authtok"], pam, vec![done(vec![])]);
+    let out = update(
+        &["use_first_pass", "use_authtok"],
+        pam,
+        managed(vec![done(vec![])]),
+    );
     assert_eq!(out.code, PamResultCode::PAM_SUCCESS);
     assert!(out.pam.shown.is_empty());
-    assert_eq!(out.sent, vec![changed(Some("old"), "New-pw-123")]);
+    assert_eq!(after_check(&out), [changed(Some("old"), "New-pw-123")]);
 
     // use_authtok alone: the current one is still asked.
     let pam = FakePam::new(&["old"]).with_authtok("New-pw-123");
-    let out = update(&["use_authtok"], pam, vec![done(vec![])]);
+    let out = update(&["use_authtok"], pam, managed(vec![done(vec![])]));
     assert_eq!(out.pam.shown, vec![prompt("Current password: ")]);
-    assert_eq!(out.sent, vec![changed(Some("old"), "New-pw-123")]);
+    assert_eq!(after_check(&out), [changed(Some("old"), "New-pw-123")]);
 }
 
 #[test]
 fn chauthtok_missing_stacked_tokens() {
-    let out = update(&["use_first_pass"], FakePam::new(&["x", "y", "y"]), vec![]);
+    let out = update(
+        &["use_first_pass"],
+        FakePam::new(&["x", "y", "y"]),
+        managed(vec![]),
+    );
     assert_eq!(out.code, PamResultCode::PAM_AUTHTOK_RECOVERY_ERR);
     assert!(out.pam.shown.is_empty());
 
-    let out = update(&["use_authtok"], FakePam::new(&["old"]), vec![]);
+    let out = update(&["use_authtok"], FakePam::new(&["old"]), managed(vec![]));
     assert_eq!(out.code, PamResultCode::PAM_AUTHTOK_ERR);
-    assert!(out.sent.is_empty());
+    assert!(after_check(&out).is_empty());
 
     // try_first_pass falls back to asking.
     let out = update(
         &["try_first_pass"],
         FakePam::new(&["old", "New-pw-123", "New-pw-123"]),
-        vec![done(vec![])],
+        managed(vec![done(vec![])]),
     );
     assert_eq!(out.code, PamResultCode::PAM_SUCCESS);
     assert_eq!(out.pam.shown[0], prompt("Current password: "));
@@ -256,9 +393,9 @@ fn chauthtok_missing_stacked_tokens() {
 
 #[test]
 fn chauthtok_conversation_failure() {
-    let out = update(&[], FakePam::new(&["old"]), vec![]);
+    let out = update(&[], FakePam::new(&["old"]), managed(vec![]));
     assert_eq!(out.code, PamResultCode::PAM_CONV_ERR);
-    assert!(out.sent.is_empty());
+    assert!(after_check(&out).is_empty());
 }
 
 #[test]

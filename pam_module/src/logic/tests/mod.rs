@@ -249,6 +249,9 @@ fn unreachable_daemon() -> Reply {
     })
 }
 
+/// A hook run against the scripts.
+type HookFn = fn(&mut Hook<'_, FakePam, &mut Script, CapturedLog>) -> PamResultCode;
+
 struct Outcome {
     code: PamResultCode,
     pam: FakePam,
@@ -261,7 +264,7 @@ fn run(
     flags: PamFlag,
     mut pam: FakePam,
     replies: Vec<Reply>,
-    hook: fn(&mut Hook<'_, FakePam, &mut Script, CapturedLog>) -> PamResultCode,
+    hook: HookFn,
 ) -> Outcome {
     let (args, problems) = ModuleArgs::parse(args.iter().map(|a| a.as_bytes()));
     assert!(problems.is_empty(), "{problems:?}");
@@ -298,6 +301,7 @@ fn no_verdict() -> Vec<Reply> {
         Err(ClientError::Protocol(FrameError::Malformed("x".into()))),
         Ok(Response::Pong),
         refused(ErrorCode::Internal, "oops"),
+        refused(ErrorCode::Busy, "monban-authd is busy; try again"),
     ]
 }
 
@@ -322,4 +326,34 @@ fn check_table(
         outcomes.push(out);
     }
     outcomes
+}
+
+/// Over its connection limits the daemon answers `Busy`: no verdict (never a
+/// pass), PRELIM says try again, and the log says why.
+#[test]
+fn busy_daemon_is_unavailable() {
+    let busy = || refused(ErrorCode::Busy, "monban-authd is busy; try again");
+    let hooks: [(PamFlag, HookFn, PamResultCode); 4] = [
+        (0, |h| h.authenticate(), PamResultCode::PAM_AUTHINFO_UNAVAIL),
+        (0, |h| h.account(), PamResultCode::PAM_AUTHINFO_UNAVAIL),
+        (
+            crate::logic::chauthtok::PAM_PRELIM_CHECK,
+            |h| h.chauthtok(),
+            PamResultCode::PAM_TRY_AGAIN,
+        ),
+        (
+            crate::logic::chauthtok::PAM_UPDATE_AUTHTOK,
+            |h| h.chauthtok(),
+            PamResultCode::PAM_AUTHINFO_UNAVAIL,
+        ),
+    ];
+    for (flags, hook, expected) in hooks {
+        let out = run(&[], flags, FakePam::new(&["pw"]), vec![busy()], hook);
+        assert_eq!(out.code, expected, "flags {flags:#x}");
+        assert!(
+            out.log.iter().any(|l| l.contains("monban-authd is busy")),
+            "{:?}",
+            out.log
+        );
+    }
 }
