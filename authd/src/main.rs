@@ -188,11 +188,32 @@ fn run(config: Config) -> Result<(), String> {
         });
         tracing::info!("listening on {}", socket.display());
         let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);
+        if let Some(keep) = daemon.cfg.daemon.audit_retention.secs() {
+            tokio::spawn(prune_audit(Arc::clone(&daemon), keep));
+        }
         server::serve(daemon, listener, limits, shutdown_signal()).await;
         let _ = std::fs::remove_file(&socket);
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// Deletes audit entries past `[daemon] audit_retention`, now and daily.
+async fn prune_audit(daemon: Arc<handlers::Daemon>, keep: i64) {
+    let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    loop {
+        daily.tick().await;
+        let before = daemon.now().saturating_sub(keep);
+        match daemon
+            .store
+            .run(move |db| store::audit::prune(db.conn(), before))
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("deleted {n} audit entries older than the retention period"),
+            Err(e) => tracing::warn!("audit retention: {e}"),
+        }
+    }
 }
 
 /// A group named in the config that does not exist is legal (it may come

@@ -46,6 +46,8 @@ pub struct DaemonConfig {
     pub idle_timeout: Span,
     /// Argon2 computations running at once; bounds memory under attack.
     pub hash_workers: usize,
+    /// Audit entries older than this are deleted (daily); "never" keeps all.
+    pub audit_retention: Limit,
 }
 
 impl Default for DaemonConfig {
@@ -59,6 +61,7 @@ impl Default for DaemonConfig {
             max_connections_per_user: 8,
             idle_timeout: Span::from_secs(300),
             hash_workers: 2,
+            audit_retention: Limit::Never,
         }
     }
 }

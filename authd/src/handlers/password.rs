@@ -1,7 +1,7 @@
 //! Changing a password: prove the current one, pass every rule, store.
 
 use monban_proto::{
-    CredentialKind, ErrorCode, PamContext, PolicyReport, Response, Secret, WireError,
+    CredentialKind, ErrorCode, PamContext, PolicyReport, Response, RuleResult, Secret, WireError,
 };
 
 use super::verify::{Checked, LOGIN_EVENTS};
@@ -188,8 +188,18 @@ impl Daemon {
         if kind == CredentialKind::Confirm
             && let Some(login) = login
         {
-            let same = self.hasher.verify(login.hash, new).await;
-            report.rules.push(policy::differs_rule(same));
+            // The comparison must not become a way to test guesses of a
+            // suspended login password.
+            if self.is_suspended(user, CredentialKind::Login).await? {
+                report.rules.push(RuleResult {
+                    rule: "not_login_password".into(),
+                    passed: false,
+                    message: "can be set once your login password is no longer suspended".into(),
+                });
+            } else {
+                let same = self.hasher.verify(login.hash, new).await;
+                report.rules.push(policy::differs_rule(same));
+            }
         }
         Ok(report)
     }

@@ -83,6 +83,11 @@ pub fn failures_since_last_session(conn: &Connection, user: &str) -> Result<u32,
     )?)
 }
 
+/// Deletes entries older than `before`; returns how many.
+pub fn prune(conn: &Connection, before: i64) -> Result<usize, StoreError> {
+    Ok(conn.execute("DELETE FROM audit WHERE at < ?1", [before])?)
+}
+
 pub fn create_campaign(
     conn: &Connection,
     now: i64,
@@ -169,6 +174,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(failures_since_last_session(c, "a").unwrap(), 0);
+        assert_eq!(prune(c, 3).unwrap(), 2);
+        assert_eq!(
+            query(
+                c,
+                &AuditQuery {
+                    limit: 10,
+                    ..Default::default()
+                }
+            )
+            .unwrap()
+            .len(),
+            3
+        );
     }
 
     #[test]
