@@ -6,6 +6,9 @@ use std::os::unix::net::UnixListener;
 use std::time::{Duration, Instant};
 
 use monban_e2e::{DAEMON, Harness, NOBODY, frame, read_raw_frame, user_entry, users_in};
+use monban_proto::{AdminOp, Client, PamContext, Request, Response, Secret, Timeouts};
+
+monban_e2e::connection_holder!();
 
 const ALICE_PW: &str = "Correct-Horse-1";
 const BOB_PW: &str = "Battery-Staple-2";
@@ -925,4 +928,241 @@ fn chauthtok_retry_allows_another_attempt_after_a_mismatch() {
         .answers(&[new])
         .run()
         .expect("auth", "PAM_SUCCESS");
+}
+
+// ---------------------------------------------------------------- review fixes
+
+/// One connection as root for many requests.
+fn root_client(h: &Harness) -> Client {
+    Client::connect(h.socket(), Timeouts::default()).expect("connect as root")
+}
+
+fn open_session(c: &mut Client, ctx: PamContext) {
+    match c.call(&Request::OpenSession { ctx }) {
+        Ok(Response::Done { .. }) => {}
+        other => panic!("OpenSession: {other:?}"),
+    }
+}
+
+fn ctx(user: &str, service: &str, tty: Option<String>) -> PamContext {
+    PamContext {
+        user: user.into(),
+        service: service.into(),
+        tty,
+        rhost: None,
+    }
+}
+
+#[test]
+fn one_uid_cannot_take_every_connection() {
+    let h = harness_with_alice();
+    h.add_user("nobody", BOB_PW);
+    // The daemon's default per-uid share is 8 connections.
+    let held = h.hold_connections(NOBODY, 8);
+    assert_eq!(
+        held.open(),
+        8,
+        "8 connections of nobody: {:?}",
+        held.replies
+    );
+
+    let ninth = h.hold_connections(NOBODY, 1);
+    assert_eq!(
+        ninth.replies[0]["msg"]["error"]["code"], "busy",
+        "a 9th connection of nobody is told the daemon is busy: {:?}",
+        ninth.replies
+    );
+    ninth.release();
+
+    // Root's PAM stacks still get in.
+    assert_still_serving(&h, "nobody holding its 8 connections");
+    // Several times: the refusal races the CLI's request (the daemon
+    // answers Busy and closes without reading it), and the answer must
+    // survive that race every time.
+    for i in 0..30 {
+        let status = h.cli(&["status"]).as_account(NOBODY).run();
+        status.assert_exit(3, "monban status as nobody while it holds 8 connections");
+        assert!(
+            status.stderr.contains("busy"),
+            "try {i}: the CLI says the daemon is busy: {}",
+            status.stderr
+        );
+    }
+
+    held.release();
+    // The slots come back once the daemon has seen the connections close.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let out = h.cli(&["status"]).as_account(NOBODY).run();
+        if out.code() == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "nobody's slots were not given back:\n{}",
+            out.stderr
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_large_audit_trail_and_user_list_are_answered_whole() {
+    let h = harness_with_alice();
+    let mut c = root_client(&h);
+    for i in 0..600 {
+        open_session(&mut c, ctx("alice", "bulk", Some(format!("pts/{i}"))));
+    }
+    for i in 0..150 {
+        let op = AdminOp::UserAdd {
+            user: format!("bulk-user-{i:03}"),
+            password: Some(Secret::new(format!("Bulk-Password-{i:03}"))),
+            temporary: false,
+            require_otp: false,
+        };
+        match c.call(&Request::Admin { step_up: None, op }) {
+            Ok(Response::Done { .. }) => {}
+            other => panic!("adding bulk-user-{i:03}: {other:?}"),
+        }
+    }
+    // Both answers outgrow a request-sized frame.
+    for (what, op) in [
+        ("user list", AdminOp::UserList { locked_only: false }),
+        (
+            "audit log",
+            AdminOp::AuditLog {
+                user: None,
+                since: None,
+                limit: None,
+            },
+        ),
+    ] {
+        let reply = c
+            .call(&Request::Admin { step_up: None, op })
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let size = serde_json::to_vec(&reply).map(|v| v.len()).unwrap_or(0);
+        assert!(
+            size > monban_proto::MAX_FRAME_LEN,
+            "the {what} is only {size} bytes: make it exceed a request frame"
+        );
+    }
+    drop(c);
+
+    let log = h.cli(&["log"]).run();
+    log.assert_exit(0, "monban log with 600 entries");
+    let log = h.cli(&["log"]).json().run();
+    log.assert_exit(0, "monban log --json with 600 entries");
+    let entries = log.json();
+    let sessions = entries
+        .as_array()
+        .map(|a| a.iter().filter(|e| e["event"] == "session_open").count());
+    assert_eq!(sessions, Some(600), "every session_open entry is listed");
+
+    let list = h.cli(&["user", "list"]).run();
+    list.assert_exit(0, "monban user list with 151 users");
+    let list = h.cli(&["user", "list"]).json().run();
+    list.assert_exit(0, "monban user list --json with 151 users");
+    let users = users_in(&list.json());
+    assert_eq!(users.len(), 151, "every user is listed");
+}
+
+#[test]
+fn hostile_pam_items_are_bounded_and_never_reach_a_terminal() {
+    let h = harness_with_alice();
+    let mut c = root_client(&h);
+    let mut hostile = ctx("alice", "sshd\u{1b}[2K\r", Some("x".repeat(10_000)));
+    hostile.rhost = Some("h\r\nroot  login_success".into());
+    open_session(&mut c, hostile);
+    drop(c);
+
+    let log = h.cli(&["log"]).run();
+    log.assert_exit(0, "monban log");
+    for (byte, name) in [(0x1b_u8, "ESC"), (b'\r', "CR")] {
+        assert!(
+            !log.stdout.as_bytes().contains(&byte),
+            "{name} in the human log output: {:?}",
+            log.stdout
+        );
+    }
+    let log = h.cli(&["log", "--user", "alice"]).json().run();
+    log.assert_exit(0, "monban log --json");
+    let entries = log.json();
+    let entry = entries
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["event"] == "session_open"))
+        .unwrap_or_else(|| panic!("a session_open entry: {entries}"))
+        .clone();
+    let tty = entry["tty"].as_str().unwrap_or_default();
+    assert!(
+        (1..=256).contains(&tty.chars().count()),
+        "stored tty of {} chars",
+        tty.chars().count()
+    );
+    for field in ["service", "rhost", "tty"] {
+        let v = entry[field].as_str().unwrap_or_default();
+        assert!(
+            !v.chars().any(char::is_control),
+            "{field} stored with control characters: {v:?}"
+        );
+    }
+}
+
+#[test]
+fn malformed_requests_never_echo_their_values() {
+    let h = harness_with_alice();
+    let bodies: [&[u8]; 5] = [
+        br#"{"v":1,"msg":{"auth_answer":"hunter2-secret"}}"#,
+        br#"{"v":1,"msg":{"hunter2-secret":{}}}"#,
+        br#"{"v":"hunter2-secret","msg":"ping"}"#,
+        br#"{"v":1,"msg":{"admin":{"step_up":null,"op":{"user_add":{"user":"eve","password":"x","temporary":"hunter2-secret"}}}}}"#,
+        br#"{"v":1,"msg":{"auth_answer":{"answer":"x","answer":"hunter2-secret"}}}"#,
+    ];
+    for body in bodies {
+        let mut s = h.raw();
+        s.write_all(&frame(body)).expect("write");
+        let reply = read_raw_frame(&mut s).expect("the daemon answers a malformed request");
+        let text = String::from_utf8_lossy(&reply);
+        assert!(
+            !text.contains("hunter2"),
+            "the reply quotes the request: {text}\nrequest: {}",
+            String::from_utf8_lossy(body)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&reply).expect("reply is JSON");
+        assert!(v["msg"]["error"]["code"].is_string(), "a coded error: {v}");
+    }
+    assert_still_serving(&h, "malformed requests");
+    let log = h.daemon_log();
+    assert!(
+        !log.contains("hunter2"),
+        "the daemon log quotes a request:\n{log}"
+    );
+}
+
+#[test]
+fn database_and_key_are_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut h = Harness::configured("");
+    h.set_daemon_umask(0o022);
+    h.start();
+    h.add_user("alice", ALICE_PW);
+    let mut files = vec![h.database(), h.secret_key()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let p = std::path::PathBuf::from(format!("{}{suffix}", h.database().display()));
+        if p.exists() {
+            files.push(p);
+        }
+    }
+    for f in files {
+        let mode = std::fs::metadata(&f)
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "{} has mode {:o} under umask 022",
+            f.display(),
+            mode & 0o777
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! audit trail, end to end.
 
 use std::collections::BTreeSet;
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use monban_e2e::{DAEMON, Harness, NOBODY, Output, PamOutcome, sleep_until, user_entry, users_in};
@@ -112,6 +113,142 @@ fn a_suspended_credential_answers_the_same_to_right_and_wrong_passwords() {
         vec!["Password: "],
         "the prompt is still shown"
     );
+}
+
+/// Lets `n` threads through together (each gives up waiting after
+/// `limit`, so one that never arrives cannot hang the others).
+struct Gate {
+    arrived: Mutex<usize>,
+    all_in: Condvar,
+    n: usize,
+}
+
+impl Gate {
+    fn new(n: usize) -> Self {
+        Self {
+            arrived: Mutex::new(0),
+            all_in: Condvar::new(),
+            n,
+        }
+    }
+
+    fn wait(&self, limit: Duration) {
+        let mut arrived = self.arrived.lock().unwrap_or_else(PoisonError::into_inner);
+        *arrived += 1;
+        if *arrived >= self.n {
+            self.all_in.notify_all();
+            return;
+        }
+        let _ = self
+            .all_in
+            .wait_timeout_while(arrived, limit, |a| *a < self.n);
+    }
+}
+
+/// `n` logins of `user` at once, the i-th answering `answer(i)`: every
+/// driver waits at its password prompt until all have reached theirs, so
+/// the answers arrive together.
+fn burst(
+    h: &Harness,
+    user: &str,
+    n: usize,
+    answer: impl Fn(usize) -> &'static str + Sync,
+) -> Vec<PamOutcome> {
+    let gate = Gate::new(n);
+    std::thread::scope(|s| {
+        let runs: Vec<_> = (0..n)
+            .map(|i| {
+                let (gate, answer) = (&gate, &answer);
+                s.spawn(move || {
+                    let mut answered = false;
+                    h.pam(user).run_responding(|_| {
+                        if answered {
+                            return None;
+                        }
+                        answered = true;
+                        gate.wait(Duration::from_secs(20));
+                        Some(answer(i).to_string())
+                    })
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .map(|t| t.join().expect("login thread"))
+            .collect()
+    })
+}
+
+/// The audit entries about `user` (`monban log --json`, as root).
+fn audit_of(h: &Harness, user: &str) -> Vec<Value> {
+    let out = h.cli(&["log", "--user", user]).json().run();
+    out.assert_exit(0, "monban log");
+    out.json()
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("log is a list: {}", out.stdout))
+}
+
+fn count_events(entries: &[Value], event: &str, credential: &str) -> usize {
+    entries
+        .iter()
+        .filter(|e| e["event"] == event && e["credential"] == credential)
+        .count()
+}
+
+#[test]
+fn a_burst_against_a_suspended_login_is_refused_alike_even_with_the_right_password() {
+    let h = Harness::with_config("[lockout]\nmax_failures = 3\n");
+    h.add_user("alice", PW);
+    fail_times(&h, "alice", 3);
+    let outs = burst(&h, "alice", 10, |i| if i == 4 { PW } else { WRONG });
+    let first = &outs[0];
+    for out in &outs {
+        out.expect("auth", "PAM_AUTH_ERR");
+        assert!(
+            out.messages().contains("suspended"),
+            "every attempt is told of the suspension\n{}",
+            out.transcript()
+        );
+        assert_eq!(out.prompts_with_echo(), first.prompts_with_echo());
+        assert_eq!(out.infos(), first.infos(), "{}", out.transcript());
+        assert_eq!(out.errors(), first.errors(), "{}", out.transcript());
+    }
+    assert!(
+        locked(&h, "alice", "login"),
+        "the right password released nothing"
+    );
+    assert_locked_out(&h, "alice", PW);
+}
+
+/// Attempts are counted before the secret is verified: however many arrive
+/// at once, no guess beyond `max_failures` is ever checked.
+#[test]
+fn parallel_wrong_attempts_verify_no_guess_beyond_the_limit() {
+    let h = Harness::with_config("[lockout]\nmax_failures = 5\n");
+    h.add_user("alice", PW);
+    let outs = burst(&h, "alice", 20, |_| WRONG);
+    for out in &outs {
+        out.expect("auth", "PAM_AUTH_ERR");
+    }
+    let entries = audit_of(&h, "alice");
+    let verified = count_events(&entries, "auth_failure", "login");
+    let refused = count_events(&entries, "auth_refused_locked", "login");
+    assert_eq!(
+        (verified, refused),
+        (5, 15),
+        "(guesses verified, refused unverified) of 20 at once with max_failures = 5:\n{}",
+        serde_json::to_string_pretty(&entries).unwrap_or_default()
+    );
+    assert_eq!(count_events(&entries, "locked", "login"), 1);
+    let told = outs
+        .iter()
+        .filter(|o| o.messages().contains("suspended"))
+        .count();
+    assert!(
+        told >= 15,
+        "{told} of the refused attempts were told of the suspension"
+    );
+    assert!(locked(&h, "alice", "login"));
 }
 
 #[test]
@@ -226,6 +363,43 @@ fn disabled_account_is_refused_and_enable_restores_it() {
     login(&h, "alice", PW)
         .expect("auth", "PAM_SUCCESS")
         .expect("acct", "PAM_SUCCESS");
+}
+
+/// Refusals that do not depend on the password are given before it is
+/// checked: the answer tells nothing about the guess and counts nothing.
+#[test]
+fn a_disabled_account_answers_the_same_to_right_and_wrong_passwords_and_counts_nothing() {
+    let h = Harness::with_config("[lockout]\nmax_failures = 2\n");
+    h.add_user("alice", PW);
+    h.cli(&["user", "disable", "alice"])
+        .run()
+        .assert_exit(0, "user disable");
+    let right = login(&h, "alice", PW);
+    let wrong = login(&h, "alice", WRONG);
+    for out in [&right, &wrong] {
+        out.expect("auth", "PAM_AUTH_ERR");
+        assert!(
+            out.messages().contains("disabled"),
+            "the refusal says the account is disabled\n{}",
+            out.transcript()
+        );
+    }
+    assert_eq!(right.prompts_with_echo(), wrong.prompts_with_echo());
+    assert_eq!(right.infos(), wrong.infos());
+    assert_eq!(
+        right.errors(),
+        wrong.errors(),
+        "right:\n{}\nwrong:\n{}",
+        right.transcript(),
+        wrong.transcript()
+    );
+    login(&h, "alice", WRONG).expect("auth", "PAM_AUTH_ERR");
+    assert_eq!(failures(&h, "alice", "login"), 0, "no attempt was counted");
+    assert!(!locked(&h, "alice", "login"));
+    h.cli(&["user", "enable", "alice"])
+        .run()
+        .assert_exit(0, "user enable");
+    login(&h, "alice", PW).expect("auth", "PAM_SUCCESS");
 }
 
 // ---------------------------------------------------------------- release by administrators
@@ -400,6 +574,118 @@ fn administrator_cannot_reset_their_own_password_through_the_admin_path() {
         .run()
         .assert_exit(1, "an administrator resetting themself");
     login(&h, "daemon", ADMIN_PW).expect("auth", "PAM_SUCCESS");
+}
+
+// ---------------------------------------------------------------- accounts only root may manage
+
+fn assert_only_root_may_manage(out: &Output, what: &str) {
+    out.assert_exit(1, what);
+    let text = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        text.contains("only root may manage"),
+        "{what}: the refusal says why:\n{text}"
+    );
+}
+
+#[test]
+fn an_administrator_cannot_manage_root() {
+    let h = Harness::new();
+    setup_admin(&h);
+    let add = h
+        .cli(&["user", "add", "root", "--password-stdin"])
+        .as_account(DAEMON)
+        .stdin_lines(&[ADMIN_CONFIRM, "Chosen-By-Admin-5"])
+        .run();
+    assert_only_root_may_manage(&add, "daemon adding root");
+    h.pam("root")
+        .answers(&["Chosen-By-Admin-5"])
+        .run()
+        .expect("auth", "PAM_USER_UNKNOWN");
+
+    h.add_user("root", PW);
+    for args in [
+        &["user", "reset", "root"][..],
+        &["user", "disable", "root"],
+        &["user", "remove", "root"],
+        &["otp", "reset", "root"],
+    ] {
+        let out = as_admin(&h, args, ADMIN_CONFIRM);
+        assert_only_root_may_manage(&out, &format!("daemon: monban {}", args.join(" ")));
+    }
+    let reset = h
+        .cli(&["user", "reset", "root", "--password-stdin"])
+        .as_account(DAEMON)
+        .stdin_lines(&[ADMIN_CONFIRM, "Chosen-By-Admin-5"])
+        .run();
+    assert_only_root_may_manage(&reset, "daemon resetting root to a chosen password");
+    login(&h, "root", PW)
+        .expect("auth", "PAM_SUCCESS")
+        .expect("acct", "PAM_SUCCESS");
+}
+
+/// A group (by name) whose members, primary or listed, include `nobody`
+/// and at least one other account: (group, another member).
+fn group_of_nobody_with_another_member() -> Option<(String, String)> {
+    let group = nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(NOBODY.gid))
+        .ok()
+        .flatten()?;
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    let by_primary = passwd.lines().filter_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.len() > 3 && f[3] == NOBODY.gid.to_string()).then(|| f[0].to_string())
+    });
+    let other = by_primary
+        .chain(group.mem.iter().cloned())
+        .find(|u| u != NOBODY.name && u != "root")?;
+    Some((group.name, other))
+}
+
+#[test]
+fn an_administrator_cannot_manage_another_administrator_but_may_unlock_users() {
+    // nobody's own group as admin_group: nobody and every other member of
+    // it are administrators, with no change to /etc.
+    let Some((group, peer)) = group_of_nobody_with_another_member() else {
+        eprintln!("skipped: no group with nobody and another member on this machine");
+        return;
+    };
+    let h = Harness::with_config(&format!(
+        "[daemon]\nadmin_group = \"{group}\"\n[lockout]\nmax_failures = 2\n"
+    ));
+    h.add_user("nobody", PW);
+    h.cli(&["passwd", "--confirm"])
+        .as_account(NOBODY)
+        .stdin_lines(&[PW, ADMIN_CONFIRM, ADMIN_CONFIRM])
+        .run()
+        .assert_exit(0, "nobody sets a confirmation password");
+    let as_nobody = |args: &[&str], extra: &[&str]| {
+        let mut lines = vec![ADMIN_CONFIRM];
+        lines.extend_from_slice(extra);
+        h.cli(args).as_account(NOBODY).stdin_lines(&lines).run()
+    };
+    let add = as_nobody(&["user", "add", &peer, "--password-stdin"], &[WRONG]);
+    assert_only_root_may_manage(&add, &format!("nobody adding the administrator {peer}"));
+
+    h.add_user(&peer, PW);
+    h.add_user("alice", PW);
+    for args in [
+        &["user", "reset", &peer][..],
+        &["user", "disable", &peer],
+        &["user", "remove", &peer],
+        &["otp", "reset", &peer],
+    ] {
+        let out = as_nobody(args, &[]);
+        assert_only_root_may_manage(&out, &format!("nobody: monban {}", args.join(" ")));
+    }
+    login(&h, &peer, PW)
+        .expect("auth", "PAM_SUCCESS")
+        .expect("acct", "PAM_SUCCESS");
+
+    // Ordinary users remain the administrator's to manage.
+    fail_times(&h, "alice", 2);
+    assert!(locked(&h, "alice", "login"));
+    as_nobody(&["user", "unlock", "alice"], &[]).assert_exit(0, "nobody unlocks alice");
+    login(&h, "alice", PW).expect("auth", "PAM_SUCCESS");
+    as_nobody(&["user", "disable", "alice"], &[]).assert_exit(0, "nobody disables alice");
 }
 
 // ---------------------------------------------------------------- confirmation password

@@ -340,6 +340,40 @@ fn wrong_codes_suspend_the_otp_and_an_administrator_releases_it() {
     login(&h, PW, &code(&e.secret, s2)).expect("auth", "PAM_SUCCESS");
 }
 
+/// With the token suspended, the password's rightness must not show: the
+/// same prompts, messages and result whether it was right or wrong.
+#[test]
+fn with_the_otp_suspended_right_and_wrong_passwords_answer_the_same() {
+    let h = harness("max_failures = 2\n");
+    let e = enroll(&h);
+    // No wait for a fresh step: once suspended, no code is looked at.
+    let s = e.step;
+    for _ in 0..2 {
+        login(&h, PW, &not_code(&e.secret, s)).expect("auth", "PAM_AUTH_ERR");
+    }
+    assert_eq!(otp_status(&h)["locked"], true);
+    let right = login(&h, PW, &code(&e.secret, s));
+    let wrong = login(&h, WRONG, &code(&e.secret, s));
+    for out in [&right, &wrong] {
+        out.expect("auth", "PAM_AUTH_ERR");
+        assert!(
+            out.messages().contains("suspended"),
+            "the suspension is told whatever the password\n{}",
+            out.transcript()
+        );
+    }
+    assert_eq!(right.prompts_with_echo(), wrong.prompts_with_echo());
+    assert_eq!(right.infos(), wrong.infos());
+    assert_eq!(
+        right.errors(),
+        wrong.errors(),
+        "right:\n{}\nwrong:\n{}",
+        right.transcript(),
+        wrong.transcript()
+    );
+    assert_eq!(right.exit_code(), wrong.exit_code());
+}
+
 // ---------------------------------------------------------------- turning off
 
 #[test]
