@@ -83,12 +83,40 @@ impl Client {
     /// daemon becomes `ClientError::Refused`.
     pub fn call(&mut self, req: &Request) -> Result<Response, ClientError> {
         let body = encode(req)?;
-        write_frame(&mut self.stream, &body).map_err(timeout_aware)?;
-        let reply = read_reply(&mut self.stream).map_err(timeout_aware)?;
+        let reply = match write_frame(&mut NoSigPipe(&self.stream), &body) {
+            Ok(()) => read_reply(&mut self.stream).map_err(timeout_aware)?,
+            // A daemon that refuses a connection (busy) answers and closes
+            // without reading: the answer may already be waiting.
+            Err(write_error) => match read_reply(&mut self.stream) {
+                Ok(reply) => reply,
+                Err(_) => return Err(timeout_aware(write_error)),
+            },
+        };
         match decode::<Response>(&reply)? {
             Response::Error(e) => Err(ClientError::Refused(e)),
             other => Ok(other),
         }
+    }
+}
+
+/// Writes with MSG_NOSIGNAL: a PAM module lives in someone else's process
+/// (sshd, login, a screen locker), and a daemon that closed the socket must
+/// give an error there, not a SIGPIPE that kills the host.
+struct NoSigPipe<'a>(&'a UnixStream);
+
+impl io::Write for NoSigPipe<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        use nix::sys::socket::{MsgFlags, send};
+        loop {
+            match send(self.0.as_raw_fd(), buf, MsgFlags::MSG_NOSIGNAL) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                other => return other.map_err(io::Error::from),
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -133,5 +161,39 @@ fn connect_with_deadline(path: &Path, limit: Duration) -> io::Result<UnixStream>
             Err(Errno::EAGAIN) => return Err(io::ErrorKind::TimedOut.into()),
             Err(e) => return Err(e.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::net::UnixListener;
+
+    use super::*;
+    use crate::{WireError, encode_reply};
+
+    #[test]
+    fn an_answer_sent_before_the_daemon_hung_up_is_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s");
+        let listener = UnixListener::bind(&path).unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let busy = Response::Error(WireError::new(ErrorCode::Busy, "busy"));
+            write_frame(&mut conn, &encode_reply(&busy).unwrap()).unwrap();
+            conn.shutdown(std::net::Shutdown::Both).unwrap();
+        });
+        let mut client = Client::connect(&path, Timeouts::default()).unwrap();
+        server.join().unwrap();
+        let err = client.call(&Request::Ping).unwrap_err();
+        assert_eq!(err.code(), Some(ErrorCode::Busy), "{err}");
+    }
+
+    #[test]
+    fn no_daemon_is_unavailable_not_a_refusal() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Client::connect(&dir.path().join("none"), Timeouts::default())
+            .err()
+            .unwrap();
+        assert!(err.is_unavailable());
     }
 }
