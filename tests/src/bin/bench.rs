@@ -190,11 +190,20 @@ fn run(args: &Args) -> Result<(), String> {
         setup.as_secs_f64()
     );
 
-    let budget = Duration::from_secs(args.seconds).saturating_sub(started.elapsed());
-    let budget = budget.max(Duration::from_secs(10));
-    sequential(h.socket(), pid, budget.mul_f64(0.30))?;
+    // Each part takes its share of what is left, so time a part spends
+    // past its slice (to reach its minimum samples) comes out of the next.
+    let end = started + Duration::from_secs(args.seconds);
+    let left = || end.saturating_duration_since(Instant::now());
+    let login_time = sequential(h.socket(), pid, left().mul_f64(0.30))?;
     let before_load = status()?;
-    let levels = concurrent(h.socket(), pid, &args.levels, budget.mul_f64(0.50))?;
+    let levels = concurrent(
+        h.socket(),
+        pid,
+        &args.levels,
+        left().mul_f64(0.75),
+        login_time,
+        argon.hash_workers,
+    )?;
     let after_load = status()?;
     memory(
         pid,
@@ -207,7 +216,7 @@ fn run(args: &Args) -> Result<(), String> {
         ],
         &levels,
     );
-    pam(&h, pid, budget.mul_f64(0.20))?;
+    pam(&h, pid, left())?;
 
     println!(
         "load average (1/5/15 min): {load_before} at the start, {} at the end",
@@ -412,7 +421,8 @@ impl Stats {
 
 const STATS_HEAD: &str = "| case | n | min | p50 | p95 | p99 | max | mean | sd |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|";
 
-fn sequential(socket: &Path, pid: i32, slice: Duration) -> Result<(), String> {
+/// Returns the median login time with the right password.
+fn sequential(socket: &Path, pid: i32, slice: Duration) -> Result<Duration, String> {
     println!(
         "## 1. Sequential logins, one client (connect + AuthStart + AuthAnswer), ms; slice {:.0} s",
         slice.as_secs_f64()
@@ -468,10 +478,16 @@ fn sequential(socket: &Path, pid: i32, slice: Duration) -> Result<(), String> {
     }
     // Rounds are interleaved, so a round's cases saw the same machine
     // load: the per-round difference cancels most of the drift.
-    for (i, label) in [(1, "wrong"), (2, "unknown")] {
+    // unknown − wrong is what a name prober compares: they do not know
+    // the right password.
+    for (i, j, label) in [
+        (1, 0, "wrong − right"),
+        (2, 0, "unknown − right"),
+        (2, 1, "unknown − wrong"),
+    ] {
         let d: Vec<f64> = samples[i]
             .iter()
-            .zip(&samples[0])
+            .zip(&samples[j])
             .map(|(x, r)| (x.as_secs_f64() - r.as_secs_f64()) * 1e3)
             .collect();
         let n = d.len() as f64;
@@ -479,14 +495,16 @@ fn sequential(socket: &Path, pid: i32, slice: Duration) -> Result<(), String> {
         let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
         let half = 1.96 * sd / n.sqrt();
         println!(
-            "paired per-round difference {label} − right: mean {mean:+.1} ms, 95 % CI [{:+.1}, {:+.1}] ms over {} rounds",
+            "paired per-round difference {label}: mean {mean:+.1} ms, 95 % CI [{:+.1}, {:+.1}] ms over {} rounds",
             mean - half,
             mean + half,
             d.len()
         );
     }
     println!("{}\n", cpu_line(cpu, pid));
-    Ok(())
+    Ok(stats
+        .first()
+        .map_or(Duration::ZERO, |s| Duration::from_secs_f64(s.p50 / 1e3)))
 }
 
 /// Peak readings of one load level.
@@ -501,11 +519,20 @@ fn concurrent(
     pid: i32,
     levels: &[usize],
     slice: Duration,
+    login_time: Duration,
+    hash_workers: usize,
 ) -> Result<Vec<LevelRss>, String> {
-    let per_level = slice / levels.len().max(1) as u32;
+    // A level needs two logins per client (the first is the burst), which
+    // takes about 2 × clients × login time / hashes in parallel; each level
+    // gets that plus an equal share of the rest of the slice.
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parallel = hash_workers.min(cpus).max(1) as f64;
+    let needed = |c: usize| login_time.mul_f64(2.0 * (c as f64 / parallel).max(1.0));
+    let spare =
+        slice.saturating_sub(levels.iter().map(|&c| needed(c)).sum()) / levels.len().max(1) as u32;
     println!(
-        "## 2. Concurrent wrong-password logins, distinct users; {:.0} s per level (each client also completes at least 2 logins)",
-        per_level.as_secs_f64()
+        "## 2. Concurrent wrong-password logins, distinct users; each level runs its share of {:.0} s and until every client has completed 2 logins",
+        slice.as_secs_f64()
     );
     println!(
         "logins: verified (Denied) answers; busy: attempts refused at once with `Busy` (connection slots full; or closed before the request was written), retried after {} ms; \
@@ -521,7 +548,7 @@ fn concurrent(
         let sampler = Sampler::start(pid);
         let cpu = CpuSnap::take(pid);
         let start = Instant::now();
-        let deadline = start + per_level;
+        let deadline = start + needed(clients) + spare;
         // Past the slice only to reach two logins per client, and never
         // past this.
         let hard_stop = deadline + Duration::from_secs(300);
