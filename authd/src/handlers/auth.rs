@@ -119,10 +119,7 @@ impl Daemon {
         match conv.stage {
             Stage::Password => {
                 let Some(user) = self.find_user(&conv.ctx.user).await? else {
-                    self.hasher.waste(&answer).await;
-                    let e = origin.entry(self.now(), "auth_unknown_user", &conv.ctx.user);
-                    self.commit_events(vec![e]).await?;
-                    return Ok(finished(AuthOutcome::UserUnknown, Vec::new()));
+                    return self.unknown_user(&conv, &origin, &answer).await;
                 };
                 // Decided before the secret is looked at, so the answer says
                 // nothing about whether it was right.
@@ -173,6 +170,45 @@ impl Daemon {
                 }
             }
         }
+    }
+
+    /// Answers for a name monban does not manage after the same work as a
+    /// wrong password: the same store round trips (reads of a row that
+    /// does not exist, two committed writes) around the same hashing, so
+    /// neither the hash nor the bookkeeping tells a prober the name is
+    /// unknown.
+    async fn unknown_user(
+        &self,
+        conv: &Conversation,
+        origin: &Origin,
+        answer: &Secret,
+    ) -> Result<Response, WireError> {
+        const NO_USER: i64 = -1;
+        let kind = conv.credential;
+        self.store
+            .run(move |db| {
+                store::users::credential(db.conn(), NO_USER, kind)?;
+                store::users::deadline(db.conn(), NO_USER)
+            })
+            .await?;
+        self.store
+            .run(move |db| store::users::credential(db.conn(), NO_USER, kind))
+            .await?;
+        let mut entry = origin.entry(self.now(), "auth_unknown_user", &conv.ctx.user);
+        entry.credential = Some(kind);
+        let stored = entry.clone();
+        let id = self
+            .commit(vec![], move |tx| store::audit::append(tx, &stored))
+            .await?;
+        self.announce(&[entry]);
+        self.hasher.waste(answer).await;
+        self.store
+            .run(move |db| db.write(|tx| store::audit::set_detail(tx, id, "no such monban user")))
+            .await?;
+        self.store
+            .run(move |db| store::otp::get(db.conn(), NO_USER))
+            .await?;
+        Ok(finished(AuthOutcome::UserUnknown, Vec::new()))
     }
 
     /// Refusals that do not depend on the secret: a disabled account, a

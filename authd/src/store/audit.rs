@@ -19,7 +19,8 @@ pub struct NewAuditEntry {
     pub detail: Option<String>,
 }
 
-pub fn append(conn: &Connection, e: &NewAuditEntry) -> Result<(), StoreError> {
+/// Stores an entry; returns its id.
+pub fn append(conn: &Connection, e: &NewAuditEntry) -> Result<i64, StoreError> {
     conn.execute(
         "INSERT INTO audit (at, event, actor, user, credential, service, rhost, tty, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -34,6 +35,14 @@ pub fn append(conn: &Connection, e: &NewAuditEntry) -> Result<(), StoreError> {
             e.tty,
             e.detail
         ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn set_detail(conn: &Connection, id: i64, detail: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE audit SET detail = ?2 WHERE id = ?1",
+        rusqlite::params![id, detail],
     )?;
     Ok(())
 }
