@@ -5,9 +5,11 @@
 //! ago" are seconds away; every code is computed right after a step starts
 //! so it cannot drift into the neighbouring step during the login.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use monban_e2e::{Harness, NOBODY, PamOutcome, sleep_until, totp, user_entry};
+use monban_e2e::{
+    Harness, NOBODY, OtpEnrolment, PamOutcome, fresh_step, sleep_until, totp, user_entry,
+};
 use serde_json::Value;
 
 const PW: &str = "Correct-Horse-1";
@@ -15,36 +17,6 @@ const WRONG: &str = "Wrong-Horse-9";
 const PERIOD: u64 = 5;
 const DIGITS: usize = 6;
 const BASE: &str = "[otp]\nperiod = 5\nskew = 1\n";
-
-struct Enrolled {
-    secret: String,
-    uri: String,
-    recovery: Vec<String>,
-    /// The time step whose code activated the token.
-    step: u64,
-}
-
-fn unix_f64() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
-}
-
-/// Waits for a time step after `after` with at least 60% of it left, and
-/// returns it.
-fn fresh_step(after: u64) -> u64 {
-    loop {
-        let t = unix_f64();
-        let step = (t / PERIOD as f64).floor() as u64;
-        let left = ((step + 1) * PERIOD) as f64 - t;
-        if step > after && left >= PERIOD as f64 * 0.6 {
-            return step;
-        }
-        let next = ((step + 1) * PERIOD) as f64 + 0.05;
-        std::thread::sleep(Duration::from_secs_f64((next - t).max(0.01)));
-    }
-}
 
 fn code(secret: &str, step: u64) -> String {
     totp(secret, DIGITS, PERIOD, step * PERIOD)
@@ -66,37 +38,8 @@ fn harness(extra: &str) -> Harness {
 }
 
 /// `monban otp enroll --json` as nobody, typing a valid first code.
-fn enroll(h: &Harness) -> Enrolled {
-    let mut p = h
-        .cli(&["otp", "enroll"])
-        .json()
-        .as_account(NOBODY)
-        .stdin_lines(&[PW])
-        .spawn();
-    let first = p
-        .recv_line(Duration::from_secs(20))
-        .expect("enroll prints the secret before reading the code");
-    let v: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
-    let secret = v["secret"].as_str().expect("secret").to_string();
-    let uri = v["uri"].as_str().expect("uri").to_string();
-    let step = fresh_step(0);
-    p.send_line(&code(&secret, step));
-    let out = p.finish(Duration::from_secs(30));
-    out.assert_exit(0, "otp enroll with a valid code");
-    let recovery = out
-        .json_lines()
-        .into_iter()
-        .find_map(|l| l["recovery_codes"].as_array().cloned())
-        .unwrap_or_else(|| panic!("recovery codes printed: {}", out.stdout))
-        .into_iter()
-        .map(|c| c.as_str().expect("code string").to_string())
-        .collect();
-    Enrolled {
-        secret,
-        uri,
-        recovery,
-        step,
-    }
+fn enroll(h: &Harness) -> OtpEnrolment {
+    h.enroll_otp(NOBODY, PW, DIGITS, PERIOD)
 }
 
 fn login(h: &Harness, pw: &str, otp: &str) -> PamOutcome {
@@ -123,12 +66,12 @@ fn enrolment_is_refused_with_a_wrong_first_code() {
     let first = p.recv_line(Duration::from_secs(20)).expect("secret line");
     let v: Value = serde_json::from_str(&first).expect("JSON");
     let secret = v["secret"].as_str().expect("secret").to_string();
-    let step = fresh_step(0);
+    let step = fresh_step(PERIOD, 0);
     p.send_line(&not_code(&secret, step));
     p.finish(Duration::from_secs(30))
         .assert_exit(1, "otp enroll with a wrong code");
     assert_eq!(otp_status(&h)["enrolled"], false);
-    let out = h.pam("nobody").answers(&[PW]).run();
+    let out = h.login("nobody", PW);
     out.expect("auth", "PAM_SUCCESS");
     assert_eq!(
         out.prompts(),
@@ -193,7 +136,7 @@ fn enrolment_in_a_terminal_style_shows_a_qr_code() {
         "a QR code drawn with Unicode blocks:\n{seen}"
     );
     assert!(seen.contains("otpauth://totp/"), "{seen}");
-    let step = fresh_step(0);
+    let step = fresh_step(PERIOD, 0);
     p.send_line(&code(&secret, step));
     p.finish(Duration::from_secs(30))
         .assert_exit(0, "otp enroll (human output)");
@@ -205,7 +148,7 @@ fn enrolment_in_a_terminal_style_shows_a_qr_code() {
 fn login_asks_for_the_code_after_the_password() {
     let h = harness("");
     let e = enroll(&h);
-    let s = fresh_step(e.step);
+    let s = fresh_step(PERIOD, e.step);
     let out = login(&h, PW, &code(&e.secret, s));
     out.expect("auth", "PAM_SUCCESS")
         .expect("acct", "PAM_SUCCESS");
@@ -224,7 +167,7 @@ fn login_asks_for_the_code_after_the_password() {
 fn a_wrong_code_is_refused() {
     let h = harness("");
     let e = enroll(&h);
-    let s = fresh_step(e.step);
+    let s = fresh_step(PERIOD, e.step);
     login(&h, PW, &not_code(&e.secret, s)).expect("auth", "PAM_AUTH_ERR");
 }
 
@@ -232,7 +175,7 @@ fn a_wrong_code_is_refused() {
 fn a_wrong_password_is_still_asked_for_the_code_then_denied() {
     let h = harness("");
     let e = enroll(&h);
-    let s = fresh_step(e.step);
+    let s = fresh_step(PERIOD, e.step);
     let out = login(&h, WRONG, &code(&e.secret, s));
     out.expect("auth", "PAM_AUTH_ERR");
     assert_eq!(
@@ -247,7 +190,7 @@ fn a_wrong_password_is_still_asked_for_the_code_then_denied() {
 fn a_code_is_accepted_once_only() {
     let h = harness("");
     let e = enroll(&h);
-    let s = fresh_step(e.step);
+    let s = fresh_step(PERIOD, e.step);
     let c = code(&e.secret, s);
     login(&h, PW, &c).expect("auth", "PAM_SUCCESS");
     login(&h, PW, &c).expect("auth", "PAM_AUTH_ERR");
@@ -264,7 +207,7 @@ fn the_enrolment_code_cannot_be_reused_for_a_login() {
 fn skew_of_one_step_is_accepted_either_side() {
     let h = harness("");
     let e = enroll(&h);
-    let s = fresh_step(e.step + 1);
+    let s = fresh_step(PERIOD, e.step + 1);
     login(&h, PW, &code(&e.secret, s - 1)).expect("auth", "PAM_SUCCESS");
     login(&h, PW, &code(&e.secret, s + 1)).expect("auth", "PAM_SUCCESS");
 }
@@ -273,7 +216,7 @@ fn skew_of_one_step_is_accepted_either_side() {
 fn skew_of_two_steps_is_refused_either_side() {
     let h = harness("");
     let e = enroll(&h);
-    let s = fresh_step(e.step + 2);
+    let s = fresh_step(PERIOD, e.step + 2);
     login(&h, PW, &code(&e.secret, s + 2)).expect("auth", "PAM_AUTH_ERR");
     login(&h, PW, &code(&e.secret, s - 2)).expect("auth", "PAM_AUTH_ERR");
     // The current code still works: the refusals were about the skew.
@@ -294,7 +237,7 @@ fn a_recovery_code_is_accepted_once() {
 fn regenerated_recovery_codes_replace_the_old_ones() {
     let h = harness("");
     let e = enroll(&h);
-    let s = fresh_step(e.step);
+    let s = fresh_step(PERIOD, e.step);
     let out = h
         .cli(&["otp", "recovery"])
         .json()
@@ -319,7 +262,7 @@ fn regenerated_recovery_codes_replace_the_old_ones() {
 fn wrong_codes_suspend_the_otp_and_an_administrator_releases_it() {
     let h = harness("max_failures = 3\n");
     let e = enroll(&h);
-    let s = fresh_step(e.step);
+    let s = fresh_step(PERIOD, e.step);
     for _ in 0..3 {
         login(&h, PW, &not_code(&e.secret, s)).expect("auth", "PAM_AUTH_ERR");
     }
@@ -336,7 +279,7 @@ fn wrong_codes_suspend_the_otp_and_an_administrator_releases_it() {
     h.cli(&["user", "unlock", "nobody", "--credential", "otp"])
         .run()
         .assert_exit(0, "unlock --credential otp");
-    let s2 = fresh_step(s);
+    let s2 = fresh_step(PERIOD, s);
     login(&h, PW, &code(&e.secret, s2)).expect("auth", "PAM_SUCCESS");
 }
 
@@ -362,15 +305,7 @@ fn with_the_otp_suspended_right_and_wrong_passwords_answer_the_same() {
             out.transcript()
         );
     }
-    assert_eq!(right.prompts_with_echo(), wrong.prompts_with_echo());
-    assert_eq!(right.infos(), wrong.infos());
-    assert_eq!(
-        right.errors(),
-        wrong.errors(),
-        "right:\n{}\nwrong:\n{}",
-        right.transcript(),
-        wrong.transcript()
-    );
+    right.assert_same_conversation(&wrong);
     assert_eq!(right.exit_code(), wrong.exit_code());
 }
 
@@ -386,14 +321,14 @@ fn disabling_needs_the_password_and_a_current_code() {
             .stdin_lines(&[pw, c])
             .run()
     };
-    let s = fresh_step(e.step);
+    let s = fresh_step(PERIOD, e.step);
     disable(WRONG, &code(&e.secret, s)).assert_exit(1, "otp disable with a wrong password");
     disable(PW, &not_code(&e.secret, s)).assert_exit(1, "otp disable with a wrong code");
     assert_eq!(otp_status(&h)["enrolled"], true);
-    let s = fresh_step(s);
+    let s = fresh_step(PERIOD, s);
     disable(PW, &code(&e.secret, s)).assert_exit(0, "otp disable");
     assert_eq!(otp_status(&h)["enrolled"], false);
-    let out = h.pam("nobody").answers(&[PW]).run();
+    let out = h.login("nobody", PW);
     out.expect("auth", "PAM_SUCCESS");
     assert_eq!(out.prompts(), vec!["Password: "]);
 }
@@ -411,7 +346,7 @@ fn administrator_reset_drops_a_lost_token() {
     h.cli(&["otp", "reset", "nobody"])
         .run()
         .assert_exit(0, "otp reset by root");
-    let out = h.pam("nobody").answers(&[PW]).run();
+    let out = h.login("nobody", PW);
     out.expect("auth", "PAM_SUCCESS");
     assert_eq!(out.prompts(), vec!["Password: "]);
 }
@@ -493,7 +428,7 @@ fn a_missing_secret_key_with_enrolled_users_stops_the_daemon() {
 fn required_otp_has_a_grace_period_then_refuses_until_enrolled() {
     // nobody's primary group is nogroup.
     let h = harness("required_for_group = \"nogroup\"\ngrace = \"3s\"\n");
-    let early = h.pam("nobody").answers(&[PW]).run();
+    let early = h.login("nobody", PW);
     early
         .expect("auth", "PAM_SUCCESS")
         .expect("acct", "PAM_SUCCESS");
@@ -509,7 +444,7 @@ fn required_otp_has_a_grace_period_then_refuses_until_enrolled() {
     let until = entry["otp"]["grace_until"].as_i64().expect("grace_until");
     sleep_until(until, Duration::from_millis(1200));
 
-    let late = h.pam("nobody").answers(&[PW]).run();
+    let late = h.login("nobody", PW);
     assert_ne!(
         late.exit_code(),
         0,
@@ -523,7 +458,7 @@ fn required_otp_has_a_grace_period_then_refuses_until_enrolled() {
     );
 
     let e = enroll(&h);
-    let s = fresh_step(e.step);
+    let s = fresh_step(PERIOD, e.step);
     login(&h, PW, &code(&e.secret, s))
         .expect("auth", "PAM_SUCCESS")
         .expect("acct", "PAM_SUCCESS");
@@ -537,14 +472,14 @@ fn user_add_require_otp_marks_one_user() {
         .run()
         .assert_exit(0, "user add --require-otp");
     h.add_user("bob", PW);
-    let alice = h.pam("alice").answers(&[PW]).run();
+    let alice = h.login("alice", PW);
     alice.expect("auth", "PAM_SUCCESS");
     assert!(
         alice.messages().contains("otp enroll"),
         "{}",
         alice.transcript()
     );
-    let bob = h.pam("bob").answers(&[PW]).run();
+    let bob = h.login("bob", PW);
     assert!(
         !bob.messages().contains("otp enroll"),
         "{}",

@@ -9,11 +9,8 @@
 //! messages and then nologin's refusal, and ssh exits with nologin's
 //! status (not 255, which is ssh's own failure).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
 use monban_e2e::sshd::{SshOutcome, Sshd, unavailable};
-use monban_e2e::{Harness, NOBODY, totp};
-use serde_json::Value;
+use monban_e2e::{Harness, NOBODY, OtpEnrolment, fresh_step, totp};
 
 const PW: &str = "Correct-Horse-1";
 const WRONG: &str = "Wrong-Horse-9";
@@ -186,50 +183,8 @@ fn a_temporary_password_is_changed_inside_the_ssh_login() {
 
 // ---------------------------------------------------------------- OTP
 
-fn unix_f64() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
-}
-
-/// Waits for a time step after `after` with at least 60% of it left.
-fn fresh_step(after: u64) -> u64 {
-    loop {
-        let t = unix_f64();
-        let step = (t / PERIOD as f64).floor() as u64;
-        let left = ((step + 1) * PERIOD) as f64 - t;
-        if step > after && left >= PERIOD as f64 * 0.6 {
-            return step;
-        }
-        let next = ((step + 1) * PERIOD) as f64 + 0.05;
-        std::thread::sleep(Duration::from_secs_f64((next - t).max(0.01)));
-    }
-}
-
 fn code(secret: &str, step: u64) -> String {
     totp(secret, 6, PERIOD, step * PERIOD)
-}
-
-/// `monban otp enroll --json` as nobody (the CLI enrols its caller);
-/// returns the secret and the step whose code activated it.
-fn enroll_nobody(h: &Harness) -> (String, u64) {
-    let mut p = h
-        .cli(&["otp", "enroll"])
-        .json()
-        .as_account(NOBODY)
-        .stdin_lines(&[PW])
-        .spawn();
-    let first = p
-        .recv_line(Duration::from_secs(20))
-        .expect("enroll prints the secret before reading the code");
-    let v: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
-    let secret = v["secret"].as_str().expect("secret").to_string();
-    let step = fresh_step(0);
-    p.send_line(&code(&secret, step));
-    p.finish(Duration::from_secs(30))
-        .assert_exit(0, "otp enroll with a valid code");
-    (secret, step)
 }
 
 #[test]
@@ -237,11 +192,16 @@ fn with_otp_sshd_asks_the_password_then_the_one_time_password() {
     require_sshd!();
     let h = Harness::with_config("[otp]\nperiod = 5\nskew = 1\n");
     h.add_user("nobody", PW);
-    let (secret, enrolled_at) = enroll_nobody(&h);
+    // The CLI enrols its caller.
+    let OtpEnrolment {
+        secret,
+        step: enrolled_at,
+        ..
+    } = h.enroll_otp(NOBODY, PW, 6, PERIOD);
     let sshd = Sshd::start(&h, "");
 
     // The enrolment code is spent; wait for a step of our own.
-    let step = fresh_step(enrolled_at);
+    let step = fresh_step(PERIOD, enrolled_at);
     let good = code(&secret, step);
     let bad = if good == "000000" { "111111" } else { "000000" };
 

@@ -1,0 +1,370 @@
+//! The daemon under test: its scratch directory and config, its lifecycle,
+//! and where the built artefacts are.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use monban_proto::{Client, Request, Response, Timeouts};
+
+use crate::process::{Output, run};
+
+/// A system account and its primary group, for children dropped from root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Account {
+    pub name: &'static str,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// `daemon` (uid 1): an administrator under the test config (`admin_group = "daemon"`).
+pub const DAEMON: Account = Account {
+    name: "daemon",
+    uid: 1,
+    gid: 1,
+};
+
+/// `nobody` (uid 65534): an ordinary user.
+pub const NOBODY: Account = Account {
+    name: "nobody",
+    uid: 65534,
+    gid: 65534,
+};
+
+/// How long any child process may run before the test calls it a hang.
+pub const PROCESS_LIMIT: Duration = Duration::from_secs(60);
+/// How long the daemon may take to answer its first Ping.
+pub const READY_LIMIT: Duration = Duration::from_secs(10);
+
+/// The base configuration every harness starts from.
+const BASE_CONFIG: &str = r#"
+[daemon]
+admin_group = "daemon"
+
+[argon2]
+memory_kib = 1024
+iterations = 1
+parallelism = 1
+"#;
+
+/// `target/debug` (or wherever this test binary was built).
+pub fn bin_dir() -> PathBuf {
+    if let Ok(exe) = std::env::current_exe() {
+        // target/debug/deps/<test> → target/debug
+        for dir in exe.ancestors().skip(1) {
+            if dir.join("monban-pam-driver").exists() || dir.join("monban-authd").exists() {
+                return dir.to_path_buf();
+            }
+        }
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug")
+}
+
+/// Absolute path of a built artefact; panics with the fix when missing.
+pub fn artefact(name: &str) -> PathBuf {
+    let path = bin_dir().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace` before `cargo test -p monban-e2e`",
+        path.display()
+    );
+    path
+}
+
+/// Deep-merges `extra` into `base` (tables merge, other values replace).
+fn merge(base: &mut toml::Table, extra: toml::Table) {
+    for (k, v) in extra {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(e)) => merge(b, e),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// One daemon in its own scratch directory.
+pub struct Harness {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) config_path: PathBuf,
+    pub(crate) socket: PathBuf,
+    config: toml::Table,
+    daemon: Option<Child>,
+    log_path: PathBuf,
+    services: AtomicUsize,
+    daemon_umask: Option<u32>,
+}
+
+impl Harness {
+    /// The standard test configuration, daemon started and answering.
+    pub fn new() -> Self {
+        Self::with_config("")
+    }
+
+    /// The standard test configuration and daemon, with one user added
+    /// (as root, through the CLI).
+    pub fn with_user(name: &str, password: &str) -> Self {
+        let h = Self::new();
+        h.add_user(name, password);
+        h
+    }
+
+    /// The standard configuration merged with `extra` (TOML; its sections
+    /// and keys add to or override the base), daemon started.
+    pub fn with_config(extra: &str) -> Self {
+        let h = Self::configured(extra);
+        let mut h = h;
+        h.start();
+        h
+    }
+
+    /// Like `with_config` but the daemon is not started.
+    pub fn configured(extra: &str) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("monban-e2e-")
+            .tempdir()
+            .expect("create temp dir");
+        // Children dropped to another uid must reach the socket and config.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod temp dir");
+        let socket = dir.path().join("authd.sock");
+        let mut h = Self {
+            config_path: dir.path().join("monban.toml"),
+            log_path: dir.path().join("authd.log"),
+            socket,
+            config: toml::Table::new(),
+            daemon: None,
+            services: AtomicUsize::new(0),
+            daemon_umask: None,
+            dir,
+        };
+        h.set_config(extra);
+        std::fs::create_dir_all(h.dir.path().join("pam.d")).expect("create confdir");
+        std::fs::set_permissions(
+            h.dir.path().join("pam.d"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .expect("chmod confdir");
+        h
+    }
+
+    /// Rewrites monban.toml as base + `extra` (takes effect at the next start).
+    pub fn set_config(&mut self, extra: &str) {
+        let mut config: toml::Table = BASE_CONFIG.parse().expect("base config parses");
+        let daemon = config
+            .get_mut("daemon")
+            .and_then(toml::Value::as_table_mut)
+            .expect("base has [daemon]");
+        let p = |p: &Path| toml::Value::String(p.display().to_string());
+        daemon.insert("socket".into(), p(&self.socket));
+        daemon.insert("database".into(), p(&self.dir.path().join("monban.db")));
+        daemon.insert("secret_key".into(), p(&self.dir.path().join("secret.key")));
+        let extra: toml::Table = extra.parse().expect("extra config is valid TOML");
+        merge(&mut config, extra);
+        self.config = config;
+        std::fs::write(&self.config_path, self.config.to_string()).expect("write config");
+        std::fs::set_permissions(&self.config_path, std::fs::Permissions::from_mode(0o644))
+            .expect("chmod config");
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    pub fn config_path(&self) -> &Path {
+        &self.config_path
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.dir.path().join("monban.db")
+    }
+
+    pub fn secret_key(&self) -> PathBuf {
+        self.dir.path().join("secret.key")
+    }
+
+    /// Everything the daemon wrote to stdout/stderr so far.
+    pub fn daemon_log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Starts monban-authd and waits until it answers a Ping.
+    pub fn start(&mut self) {
+        if let Err(e) = self.try_start() {
+            panic!("{e}");
+        }
+    }
+
+    /// Starts monban-authd; Err (with its log) when it exits or does not
+    /// answer in time.
+    pub fn try_start(&mut self) -> Result<(), String> {
+        assert!(self.daemon.is_none(), "daemon already running");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log_path)
+            .expect("open daemon log");
+        let mut cmd = match self.daemon_umask {
+            // exec keeps the pid, so stop() still signals the daemon itself.
+            Some(mask) => {
+                let mut sh = Command::new("/bin/sh");
+                sh.arg("-c")
+                    .arg(format!("umask {mask:03o} && exec \"$0\" \"$@\""))
+                    .arg(artefact("monban-authd"));
+                sh
+            }
+            None => Command::new(artefact("monban-authd")),
+        };
+        let child = cmd
+            .arg("--config")
+            .arg(&self.config_path)
+            .env("RUST_LOG", "debug")
+            .env_remove("MONBAN_CONFIG")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("dup log"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn monban-authd");
+        self.daemon = Some(child);
+        let deadline = Instant::now() + READY_LIMIT;
+        loop {
+            if self.ping() {
+                return Ok(());
+            }
+            if let Some(status) = self
+                .daemon
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                self.daemon = None;
+                return Err(format!(
+                    "monban-authd exited before answering ({status}); its log:\n{}",
+                    self.daemon_log()
+                ));
+            }
+            if Instant::now() > deadline {
+                let log = self.daemon_log();
+                self.kill();
+                return Err(format!(
+                    "monban-authd did not answer a Ping within {READY_LIMIT:?}; its log:\n{log}"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// True when the daemon answers a Ping right now.
+    pub fn ping(&self) -> bool {
+        let t = Timeouts {
+            connect: Duration::from_millis(500),
+            io: Duration::from_secs(2),
+        };
+        match Client::connect(&self.socket, t) {
+            Ok(mut c) => matches!(c.call(&Request::Ping), Ok(Response::Pong)),
+            Err(_) => false,
+        }
+    }
+
+    /// Starts the daemon (at the next `start`) under this file-creation
+    /// mask instead of the test's own.
+    pub fn set_daemon_umask(&mut self, mask: u32) {
+        self.daemon_umask = Some(mask);
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        match self.daemon.as_mut() {
+            Some(c) => matches!(c.try_wait(), Ok(None)),
+            None => false,
+        }
+    }
+
+    /// SIGTERM and wait (bounded); returns how the daemon ended.
+    pub fn stop(&mut self) -> ExitStatus {
+        let mut child = self.daemon.take().expect("daemon is running");
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = child.try_wait().expect("wait for daemon") {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "monban-authd ignored SIGTERM for 10 s; its log:\n{}",
+                    self.daemon_log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.daemon.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn restart(&mut self) {
+        if self.daemon.is_some() {
+            self.stop();
+        }
+        self.start();
+    }
+
+    /// Stops the daemon, rewrites the config as base + `extra` and starts
+    /// it again on the same database.
+    pub fn reconfigure(&mut self, extra: &str) {
+        if self.daemon.is_some() {
+            self.stop();
+        }
+        self.set_config(extra);
+        self.start();
+    }
+
+    /// Runs `monban-authd` with other arguments (not the harness daemon).
+    pub fn authd(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(artefact("monban-authd"));
+        cmd.args(args).env_remove("MONBAN_CONFIG");
+        run(cmd, b"", PROCESS_LIMIT)
+    }
+
+    pub(crate) fn next_service(&self) -> String {
+        format!(
+            "monban-test-{}",
+            self.services.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+}
+
+impl Default for Harness {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.daemon.take() {
+            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
