@@ -29,7 +29,9 @@ impl Default for Timeouts {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("cannot reach monban-authd at {path}: {source}")]
+    #[error(
+        "cannot reach monban-authd at {path}: {source} (is it running? systemctl status monban-authd)"
+    )]
     Connect { path: String, source: io::Error },
     #[error("monban-authd did not answer in time")]
     Timeout,
