@@ -57,7 +57,7 @@ impl Default for DaemonConfig {
             database: PathBuf::from("/var/lib/monban/monban.db"),
             secret_key: PathBuf::from("/etc/monban/secret.key"),
             admin_group: "monban-admin".into(),
-            max_connections: 64,
+            max_connections: 256,
             max_connections_per_user: 8,
             idle_timeout: Span::from_secs(300),
             hash_workers: 2,
