@@ -77,7 +77,7 @@ fn enroll(ctx: &mut Ctx) -> Result<(), CliError> {
 
 fn render_enrollment(e: &OtpEnrollment) -> String {
     let mut out = String::new();
-    match qr(&e.uri) {
+    match qr(e.uri.expose()) {
         Some(code) => {
             out.push_str("Scan this QR code with your authenticator app:\n\n");
             out.push_str(&code);
@@ -85,7 +85,7 @@ fn render_enrollment(e: &OtpEnrollment) -> String {
         }
         None => out.push_str("(The URI is too long for a QR code; enter it by hand.)\n\n"),
     }
-    out.push_str(&format!("URI:    {}\n", output::escape(&e.uri)));
+    out.push_str(&format!("URI:    {}\n", output::escape(e.uri.expose())));
     out.push_str(&format!("Secret: {}\n", output::escape(e.secret.expose())));
     out.push_str(&format!(
         "        ({}, account {}, {} digits, every {} s)\n\n",
@@ -133,7 +133,9 @@ mod tests {
 
     fn enrollment() -> OtpEnrollment {
         OtpEnrollment {
-            uri: "otpauth://totp/monban:alice?secret=JBSWY3DPEHPK3PXP&issuer=monban".into(),
+            uri: Secret::new(
+                "otpauth://totp/monban:alice?secret=JBSWY3DPEHPK3PXP&issuer=monban".into(),
+            ),
             secret: Secret::new("JBSWY3DPEHPK3PXP".into()),
             issuer: "monban".into(),
             account: "alice".into(),

@@ -175,7 +175,7 @@ pub struct RuleResult {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OtpEnrollment {
     /// `otpauth://totp/...` for authenticator apps and QR codes.
-    pub uri: String,
+    pub uri: Secret,
     /// Base32, for typing into an app by hand.
     pub secret: Secret,
     pub issuer: String,

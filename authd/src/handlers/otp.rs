@@ -92,7 +92,7 @@ impl Daemon {
             .await?;
         let cfg = &self.cfg.otp;
         Ok(Response::OtpEnrollment(OtpEnrollment {
-            uri: otp::uri(cfg, &user.name, &secret).to_string(),
+            uri: Secret::new(otp::uri(cfg, &user.name, &secret).to_string()),
             secret: Secret::new(otp::encode_base32(&secret).to_string()),
             issuer: cfg.issuer.clone(),
             account: user.name.clone(),

@@ -4,6 +4,7 @@
 
 use monban_config::{Allowed, PasswordConfig};
 use monban_proto::{PolicyReport, RuleResult};
+use zeroize::Zeroizing;
 
 use super::expiry::{self, PasswordFacts};
 use super::format_datetime;
@@ -161,7 +162,8 @@ fn classes(candidate: &str) -> usize {
 
 /// The whole login name, in any case; a part of it is fine.
 fn contains_login_name(user: &str, candidate: &str) -> bool {
-    !user.is_empty() && candidate.to_lowercase().contains(&user.to_lowercase())
+    // The folded copy of the candidate is wiped like the candidate itself.
+    !user.is_empty() && Zeroizing::new(candidate.to_lowercase()).contains(&user.to_lowercase())
 }
 
 #[cfg(test)]
