@@ -21,6 +21,20 @@ impl Daemon {
             .ok_or_else(|| user_unknown(&name))
     }
 
+    /// The caller's own account, once they proved its password and a code
+    /// (turning OTP off, new recovery codes).
+    async fn own_user_proven(
+        &self,
+        peer: &Peer,
+        password: &Secret,
+        code: &Secret,
+    ) -> Result<(UserRow, Origin), WireError> {
+        let user = self.own_user(peer).await?;
+        let origin = Origin::from_peer(peer);
+        self.prove(&user, password, Some(code), &origin).await?;
+        Ok((user, origin))
+    }
+
     /// Ten fresh recovery codes (shown once) and their keyed hashes (stored).
     fn new_recovery_codes(&self) -> (Vec<Secret>, Vec<[u8; 32]>) {
         otp::new_recovery_codes()
@@ -150,9 +164,7 @@ impl Daemon {
         password: Secret,
         code: Secret,
     ) -> Result<Response, WireError> {
-        let user = self.own_user(peer).await?;
-        let origin = Origin::from_peer(peer);
-        self.prove(&user, &password, Some(&code), &origin).await?;
+        let (user, origin) = self.own_user_proven(peer, &password, &code).await?;
         let id = user.id;
         let entry = origin.entry(self.now(), "otp_disabled", &user.name);
         self.commit(vec![entry], move |tx| {
@@ -171,9 +183,7 @@ impl Daemon {
         password: Secret,
         code: Secret,
     ) -> Result<Response, WireError> {
-        let user = self.own_user(peer).await?;
-        let origin = Origin::from_peer(peer);
-        self.prove(&user, &password, Some(&code), &origin).await?;
+        let (user, origin) = self.own_user_proven(peer, &password, &code).await?;
         let (codes, macs) = self.new_recovery_codes();
         let id = user.id;
         let entry = origin.entry(self.now(), "otp_recovery_regenerated", &user.name);
