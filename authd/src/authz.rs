@@ -91,6 +91,7 @@ mod tests {
     fn peer(uid: u32, name: &str, admin: bool) -> Peer {
         Peer {
             uid,
+            real_uid: uid,
             name: Some(name.into()),
             in_admin_group: admin,
         }

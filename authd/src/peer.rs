@@ -5,7 +5,12 @@ use nix::unistd::{Gid, Group, Uid, User};
 
 #[derive(Debug, Clone)]
 pub struct Peer {
+    /// The effective uid SO_PEERCRED reports: what the request may do.
     pub uid: u32,
+    /// The real uid of the person behind the connection (a setuid `su`
+    /// started by alice is alice's): what connection slots and rate limits
+    /// are counted against.
+    pub real_uid: u32,
     /// The account name of `uid`; None when the uid has no passwd entry.
     pub name: Option<String>,
     /// Member (primary or supplementary) of `[daemon] admin_group`.
@@ -14,13 +19,14 @@ pub struct Peer {
 
 impl Peer {
     /// Resolves names and groups through NSS (blocking: call off the runtime).
-    pub fn resolve(uid: u32, admin_group: &str) -> Self {
+    pub fn resolve(uid: u32, real_uid: u32, admin_group: &str) -> Self {
         let user = User::from_uid(Uid::from_raw(uid)).ok().flatten();
         let in_admin_group = user
             .as_ref()
             .is_some_and(|u| is_member(&u.name, u.gid, admin_group));
         Self {
             uid,
+            real_uid,
             name: user.map(|u| u.name),
             in_admin_group,
         }
@@ -82,11 +88,11 @@ mod tests {
 
     #[test]
     fn root_resolves_and_membership_follows_the_group_database() {
-        let root = Peer::resolve(0, "root");
+        let root = Peer::resolve(0, 0, "root");
         assert!(root.is_root());
         assert_eq!(root.name.as_deref(), Some("root"));
         assert!(root.in_admin_group, "root's primary group is root");
-        let nobody = Peer::resolve(65534, "root");
+        let nobody = Peer::resolve(65534, 65534, "root");
         assert!(!nobody.in_admin_group);
         assert!(!user_in_group("nobody", "root"));
         assert!(!is_member("root", Gid::from_raw(0), "no-such-group-here"));

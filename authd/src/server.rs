@@ -186,7 +186,7 @@ async fn connection(
         return;
     };
     let group = daemon.cfg.daemon.admin_group.clone();
-    let peer = match tokio::task::spawn_blocking(move || Peer::resolve(uid, &group)).await {
+    let peer = match tokio::task::spawn_blocking(move || Peer::resolve(uid, uid, &group)).await {
         Ok(p) => p,
         Err(_) => return,
     };

@@ -59,6 +59,7 @@ impl Fixture {
     fn root() -> Session {
         Session::new(Peer {
             uid: 0,
+            real_uid: 0,
             name: Some("root".into()),
             in_admin_group: false,
         })
