@@ -54,6 +54,8 @@ struct Args {
 const KEY_CHECK: &str = "secret_key_check";
 
 fn main() -> ExitCode {
+    // Before anything reads a key or a password.
+    keep_memory_private();
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -95,6 +97,19 @@ fn main() -> ExitCode {
             tracing::error!("{e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// No core file and no ptrace or /proc/PID/mem by the same uid, however the
+/// daemon was started (systemd's LimitCORE= covers only the packaged unit):
+/// its memory holds passwords being verified and the TOTP key.
+fn keep_memory_private() {
+    use nix::sys::resource::{Resource, setrlimit};
+    if let Err(e) = setrlimit(Resource::RLIMIT_CORE, 0, 0) {
+        eprintln!("monban-authd: warning: cannot turn core dumps off: {e}");
+    }
+    if let Err(e) = nix::sys::prctl::set_dumpable(false) {
+        eprintln!("monban-authd: warning: cannot make the process non-dumpable: {e}");
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use monban_config::{Config, ConfigError, DEFAULT_PATH};
 use monban_proto::{
     AdminOp, Client, ClientError, DEFAULT_SOCKET, FrameError, Request, Response, Secret, Timeouts,
+    TrustedServer,
 };
 
 use crate::error::CliError;
@@ -87,7 +88,7 @@ impl Conn {
     fn client(&mut self) -> Result<&mut Client, ClientError> {
         let client = match self.client.take() {
             Some(c) => c,
-            None => Client::connect(&self.path, Timeouts::default())?,
+            None => Client::connect_to(&self.path, Timeouts::default(), &trusted_server())?,
         };
         Ok(self.client.insert(client))
     }
@@ -106,6 +107,17 @@ impl Conn {
 }
 
 /// The daemon's socket: `--socket`, else `[daemon] socket` of the config.
+/// Who may answer at the socket: root or the daemon user, `monban` unless
+/// `MONBAN_SERVER_USER` names another (a site whose package runs the daemon
+/// under a different account). The CLI is never setuid, so its environment
+/// is the caller's own choice.
+fn trusted_server() -> TrustedServer {
+    match std::env::var("MONBAN_SERVER_USER") {
+        Ok(user) if !user.is_empty() => TrustedServer::named(&user),
+        _ => TrustedServer::default(),
+    }
+}
+
 /// The config named by `--config` or `MONBAN_CONFIG` must load; the default
 /// one may be absent (or unreadable to an ordinary user), and then the
 /// default socket is used.

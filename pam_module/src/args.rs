@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use monban_proto::{CredentialKind, DEFAULT_SOCKET, Timeouts};
+use monban_proto::{CredentialKind, DEFAULT_SERVER_USER, DEFAULT_SOCKET, Timeouts};
 
 /// Connecting is local and quick; only a wedged daemon takes longer.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -17,6 +17,8 @@ const MAX_RETRY: u32 = 10;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ModuleArgs {
     pub(crate) socket: PathBuf,
+    /// The account monban-authd runs as: only it (or root) may answer.
+    pub(crate) server_user: String,
     /// `Login` or `Confirm`, never `Otp`.
     pub(crate) credential: CredentialKind,
     pub(crate) use_first_pass: bool,
@@ -33,6 +35,7 @@ impl Default for ModuleArgs {
     fn default() -> Self {
         Self {
             socket: PathBuf::from(DEFAULT_SOCKET),
+            server_user: DEFAULT_SERVER_USER.to_string(),
             credential: CredentialKind::Login,
             use_first_pass: false,
             try_first_pass: false,
@@ -76,6 +79,7 @@ impl ModuleArgs {
         };
         match (key, value) {
             ("socket", Some(v)) if !v.is_empty() => self.socket = PathBuf::from(v),
+            ("server_user", Some(v)) if !v.is_empty() => self.server_user = v.to_string(),
             ("credential", Some(v)) => {
                 self.credential = match v {
                     "login" => CredentialKind::Login,
@@ -128,6 +132,7 @@ mod tests {
         let (args, problems) = parse(&[]);
         assert!(problems.is_empty());
         assert_eq!(args.socket, PathBuf::from("/run/monban/authd.sock"));
+        assert_eq!(args.server_user, "monban");
         assert_eq!(args.credential, CredentialKind::Login);
         assert!(!args.use_first_pass && !args.try_first_pass && !args.use_authtok && !args.debug);
         assert_eq!(args.timeouts().io, Duration::from_secs(10));
@@ -139,6 +144,7 @@ mod tests {
     fn every_known_argument() {
         let (args, problems) = parse(&[
             "socket=/tmp/x/authd.sock",
+            "server_user=_monban",
             "credential=confirm",
             "use_first_pass",
             "try_first_pass",
@@ -149,6 +155,7 @@ mod tests {
         ]);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(args.socket, PathBuf::from("/tmp/x/authd.sock"));
+        assert_eq!(args.server_user, "_monban");
         assert_eq!(args.credential, CredentialKind::Confirm);
         assert!(args.use_first_pass && args.try_first_pass && args.use_authtok && args.debug);
         assert_eq!(args.io_timeout, Duration::from_secs(4));
@@ -177,9 +184,10 @@ mod tests {
             "retry=0",
             "retry=-1",
             "socket=",
+            "server_user=",
         ]);
         assert_eq!(args, ModuleArgs::default());
-        assert_eq!(problems.len(), 7);
+        assert_eq!(problems.len(), 8);
         assert!(problems.iter().all(|p| p.contains('`')));
     }
 

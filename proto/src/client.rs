@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::frame::{FrameError, decode, encode, read_reply, write_frame};
+use crate::server_identity::TrustedServer;
 use crate::{ErrorCode, Request, Response, WireError};
 
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +38,10 @@ pub enum ClientError {
     Timeout,
     #[error("bad exchange with monban-authd: {0}")]
     Protocol(#[from] FrameError),
+    /// Something other than root or the daemon user listens at the path;
+    /// nothing was sent to it.
+    #[error("refusing to talk to {path}: {reason}; another program may have taken the socket path")]
+    Untrusted { path: String, reason: String },
     /// The daemon answered with a coded refusal.
     #[error("{0}")]
     Refused(WireError),
@@ -62,7 +67,18 @@ pub struct Client {
 }
 
 impl Client {
+    /// Connects to a daemon run by root or the default daemon user.
     pub fn connect(path: &Path, timeouts: Timeouts) -> Result<Self, ClientError> {
+        Self::connect_to(path, timeouts, &TrustedServer::default())
+    }
+
+    /// Connects, then checks the listener's SO_PEERCRED uid before anything
+    /// is written: an impostor gets not even the first request.
+    pub fn connect_to(
+        path: &Path,
+        timeouts: Timeouts,
+        trusted: &TrustedServer,
+    ) -> Result<Self, ClientError> {
         let stream = connect_with_deadline(path, timeouts.connect).map_err(|source| {
             if source.kind() == io::ErrorKind::TimedOut {
                 ClientError::Timeout
@@ -78,6 +94,13 @@ impl Client {
             .set_read_timeout(io_timeout)
             .and_then(|()| stream.set_write_timeout(io_timeout))
             .map_err(|e| ClientError::Protocol(FrameError::Io(e)))?;
+        let found = listener_uid(&stream).map_err(|e| ClientError::Protocol(FrameError::Io(e)))?;
+        if !trusted.accepts(found) {
+            return Err(ClientError::Untrusted {
+                path: path.display().to_string(),
+                reason: trusted.refusal(found),
+            });
+        }
         Ok(Self { stream })
     }
 
@@ -134,6 +157,14 @@ fn timeout_aware(e: FrameError) -> ClientError {
         }
         other => ClientError::Protocol(other),
     }
+}
+
+/// The uid the kernel recorded for the process that bound the listener.
+fn listener_uid(stream: &UnixStream) -> io::Result<u32> {
+    use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
+    Ok(getsockopt(stream, PeerCredentials)
+        .map_err(io::Error::from)?
+        .uid())
 }
 
 /// `UnixStream::connect` blocks without limit when the listen backlog is

@@ -16,6 +16,7 @@ mod frame;
 mod reply;
 mod request;
 mod secret;
+mod server_identity;
 
 pub use client::{Client, ClientError, Timeouts};
 pub use error::{ErrorCode, WireError};
@@ -26,6 +27,7 @@ pub use frame::{
 pub use reply::*;
 pub use request::*;
 pub use secret::{MAX_SECRET_LEN, Secret};
+pub use server_identity::{DEFAULT_SERVER_USER, TrustedServer};
 
 /// Version spoken by this build; bumped on any incompatible change.
 pub const PROTOCOL_VERSION: u16 = 1;

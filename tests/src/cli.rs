@@ -16,6 +16,7 @@ impl Harness {
             stdin: String::new(),
             account: None,
             json: false,
+            env: Vec::new(),
         }
     }
 
@@ -74,9 +75,16 @@ pub struct CliRun<'h> {
     stdin: String,
     account: Option<Account>,
     json: bool,
+    env: Vec<(String, String)>,
 }
 
 impl CliRun<'_> {
+    /// Sets an environment variable for the CLI.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
     /// Lines fed to stdin (secrets, one per line).
     pub fn stdin_lines(mut self, lines: &[&str]) -> Self {
         for l in lines {
@@ -104,6 +112,7 @@ impl CliRun<'_> {
             cmd.arg("--json");
         }
         cmd.args(&self.args).env_remove("MONBAN_CONFIG");
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         drop_to(&mut cmd, self.account);
         cmd
     }

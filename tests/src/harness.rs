@@ -95,6 +95,7 @@ pub struct Harness {
     log_path: PathBuf,
     services: AtomicUsize,
     daemon_umask: Option<u32>,
+    daemon_account: Option<Account>,
 }
 
 impl Harness {
@@ -138,6 +139,7 @@ impl Harness {
             daemon: None,
             services: AtomicUsize::new(0),
             daemon_umask: None,
+            daemon_account: None,
             dir,
         };
         h.set_config(extra);
@@ -221,6 +223,7 @@ impl Harness {
             }
             None => Command::new(artefact("monban-authd")),
         };
+        crate::process::drop_to(&mut cmd, self.daemon_account);
         let child = cmd
             .arg("--config")
             .arg(&self.config_path)
@@ -265,7 +268,11 @@ impl Harness {
             connect: Duration::from_millis(500),
             io: Duration::from_secs(2),
         };
-        match Client::connect(&self.socket, t) {
+        let trusted = match self.daemon_account {
+            Some(a) => monban_proto::TrustedServer::named(a.name),
+            None => monban_proto::TrustedServer::default(),
+        };
+        match Client::connect_to(&self.socket, t, &trusted) {
             Ok(mut c) => matches!(c.call(&Request::Ping), Ok(Response::Pong)),
             Err(_) => false,
         }
@@ -275,6 +282,22 @@ impl Harness {
     /// mask instead of the test's own.
     pub fn set_daemon_umask(&mut self, mask: u32) {
         self.daemon_umask = Some(mask);
+    }
+
+    /// Runs the daemon (from the next `start`) as `account` instead of
+    /// root, owning the scratch directory, as an ordinary user could.
+    pub fn set_daemon_account(&mut self, account: Account) {
+        let owner = (
+            Some(nix::unistd::Uid::from_raw(account.uid)),
+            Some(nix::unistd::Gid::from_raw(account.gid)),
+        );
+        nix::unistd::chown(self.dir.path(), owner.0, owner.1).expect("chown scratch dir");
+        self.daemon_account = Some(account);
+    }
+
+    /// The daemon's pid while it runs.
+    pub fn daemon_pid(&self) -> Option<u32> {
+        self.daemon.as_ref().map(Child::id)
     }
 
     pub fn is_running(&mut self) -> bool {

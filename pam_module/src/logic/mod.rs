@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use monban_proto::{
     Client, ClientError, CredentialKind, ErrorCode, MAX_SECRET_LEN, MessageLevel, PamContext,
-    Request, Response, Secret, Timeouts, UserMessage,
+    Request, Response, Secret, Timeouts, TrustedServer, UserMessage,
 };
 use pam::constants::{PAM_SILENT, PamFlag, PamResultCode};
 
@@ -69,6 +69,7 @@ pub(crate) trait Transport {
 pub(crate) struct SocketTransport {
     path: PathBuf,
     timeouts: Timeouts,
+    server_user: String,
     client: Option<Client>,
 }
 
@@ -77,6 +78,7 @@ impl SocketTransport {
         Self {
             path: args.socket.clone(),
             timeouts: args.timeouts(),
+            server_user: args.server_user.clone(),
             client: None,
         }
     }
@@ -86,9 +88,11 @@ impl Transport for SocketTransport {
     fn call(&mut self, req: &Request) -> Result<Response, ClientError> {
         let client = match &mut self.client {
             Some(client) => client,
-            None => self
-                .client
-                .insert(Client::connect(&self.path, self.timeouts)?),
+            None => {
+                let trusted = TrustedServer::named(&self.server_user);
+                self.client
+                    .insert(Client::connect_to(&self.path, self.timeouts, &trusted)?)
+            }
         };
         let result = client.call(req);
         if matches!(&result, Err(e) if e.is_unavailable()) {

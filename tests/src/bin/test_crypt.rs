@@ -1,6 +1,8 @@
 //! `monban-test-crypt PASSWORD SETTING`: prints crypt(3) of PASSWORD with
 //! SETTING (`$y$j9T$<salt>$`, `$6$<salt>$`) made by the system's libcrypt,
 //! so the tests can write fake shadow files without python or mkpasswd.
+// The whole binary is one libcrypt call.
+#![allow(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
