@@ -83,3 +83,97 @@ fn setuid_prompts_started_by_one_user_hold_only_that_users_share() {
     let again = h.hold_connections(NOBODY, 1);
     assert_eq!(again.open(), 1, "{:?}", again.replies);
 }
+
+// ---------------------------------------------------------------- fail closed
+
+/// The account lines of a shipped service file, with `pam_monban.so`
+/// pointed at the built module and this daemon's socket; pam_unix,
+/// pam_deny and pam_permit are the system's.
+fn shipped_account_stack(file: &str) -> String {
+    let path = format!("{}/../packaging/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let lines: Vec<String> = if file.starts_with("pam-configs/") {
+        // pam-auth-update puts the profile's Account: line after the
+        // primary block of common-account.
+        let profile = text
+            .lines()
+            .skip_while(|l| *l != "Account:")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{path} has an Account: line"))
+            .trim()
+            .to_string();
+        vec![
+            "[success=1 new_authtok_reqd=done default=ignore] pam_unix.so".into(),
+            "requisite pam_deny.so".into(),
+            "required pam_permit.so".into(),
+            profile,
+        ]
+        .into_iter()
+        .map(|l| format!("account {l}"))
+        .collect()
+    } else {
+        text.lines()
+            .filter(|l| l.starts_with("account"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert!(
+        lines.iter().any(|l| l.contains("pam_monban.so")),
+        "{path} has a monban account line"
+    );
+    let mut stack = lines
+        .join("\n")
+        .replace("pam_monban.so", "{module} socket={socket}");
+    stack.push('\n');
+    stack
+}
+
+const SHIPPED: [&str; 3] = ["pam.d/sshd", "pam.d/login", "pam-configs/monban"];
+
+#[test]
+fn with_the_daemon_down_the_shipped_account_stacks_refuse_everyone_but_root() {
+    let mut h = Harness::new();
+    h.add_user("nobody", PW);
+
+    // Control: with the daemon up, a managed user in good standing and
+    // root (not managed) pass the account phase.
+    for file in SHIPPED {
+        let stack = shipped_account_stack(file);
+        for user in ["nobody", "root"] {
+            let out = h.pam(user).ops(&["acct"]).stack(&stack).run();
+            assert_eq!(
+                out.result("acct").as_deref(),
+                Some("PAM_SUCCESS"),
+                "{file}, daemon up, {user}\n{}",
+                out.transcript()
+            );
+        }
+    }
+
+    // The attack's end state: the daemon cannot answer (stopped here; a
+    // flood of connections gives the same "unavailable").
+    h.stop();
+    for file in SHIPPED {
+        let stack = shipped_account_stack(file);
+        let refused = h.pam("nobody").ops(&["acct"]).stack(&stack).run();
+        let code = refused.result("acct");
+        assert!(
+            code.is_some() && code.as_deref() != Some("PAM_SUCCESS"),
+            "{file}: a managed user is refused in the account phase (public-key \
+             logins skip auth)\n{}",
+            refused.transcript()
+        );
+        assert!(
+            refused.messages().contains("systemctl status monban-authd"),
+            "{file}: the user is told why and what to do\n{}",
+            refused.transcript()
+        );
+        let root = h.pam("root").ops(&["acct"]).stack(&stack).run();
+        assert_eq!(
+            root.result("acct").as_deref(),
+            Some("PAM_SUCCESS"),
+            "{file}: root still gets in to repair the daemon\n{}",
+            root.transcript()
+        );
+    }
+}
