@@ -229,7 +229,7 @@ async fn connection(
         Ok(p) => p,
         Err(_) => return,
     };
-    tracing::debug!(uid, real_uid = counted, pid, "connection");
+    tracing::debug!(uid, real_uid = peer.real_uid, pid, "connection");
     let mut session = Session::new(peer);
     loop {
         let body = match tokio::time::timeout(idle, read_frame(&mut stream)).await {
