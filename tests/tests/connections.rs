@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use monban_e2e::{DAEMON, Harness, NOBODY, Proc};
+use monban_e2e::sshd::{Sshd, unavailable};
+use monban_e2e::{DAEMON, Harness, NOBODY, Proc, artefact};
 
 monban_e2e::connection_holder!();
 
@@ -176,4 +177,53 @@ fn with_the_daemon_down_the_shipped_account_stacks_refuse_everyone_but_root() {
             root.transcript()
         );
     }
+}
+
+/// A public-key ssh login skips the auth stack; with the daemon unreachable
+/// the shipped sshd account lines must still refuse a managed user.
+#[test]
+fn with_the_daemon_unreachable_a_public_key_ssh_login_is_refused() {
+    if let Some(why) = unavailable() {
+        eprintln!("SKIPPED: sshd tests need OpenSSH and libpam_wrapper: {why}");
+        return;
+    }
+    let h = Harness::new();
+    h.add_user("nobody", PW);
+    let sshd = Sshd::start(&h, "AuthenticationMethods publickey\n");
+    // The shipped account lines replace the harness's stack.
+    let stack = shipped_account_stack("pam.d/sshd")
+        .replace(
+            "{module}",
+            &artefact("libpam_monban.so").display().to_string(),
+        )
+        .replace("{socket}", &h.socket().display().to_string())
+        + "session  required pam_permit.so\n";
+    let service_file = h
+        .dir()
+        .join(sshd.service())
+        .join("pam.d")
+        .join(sshd.service());
+    std::fs::write(&service_file, stack).expect("write the sshd PAM stack");
+    let key = sshd.authorize_new_key();
+
+    // Control: daemon answering, a managed user in good standing gets in.
+    let before = sshd.login("nobody").key(&key).run();
+    assert!(before.logged_in(), "{}", before.transcript());
+
+    // The daemon unreachable: its socket is gone from where the module
+    // looks (as when the daemon is stopped).
+    let away = h.socket().with_extension("away");
+    std::fs::rename(h.socket(), &away).expect("move the socket away");
+    let out = sshd.login("nobody").key(&key).run();
+    std::fs::rename(&away, h.socket()).expect("put the socket back");
+    assert!(!out.logged_in(), "{}", out.transcript());
+    assert!(
+        out.sshd_log
+            .contains("Access denied for user nobody by PAM account configuration"),
+        "the key was fine; PAM account management refused\n{}",
+        out.transcript()
+    );
+
+    let after = sshd.login("nobody").key(&key).run();
+    assert!(after.logged_in(), "daemon back: {}", after.transcript());
 }
