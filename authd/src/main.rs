@@ -17,6 +17,7 @@ mod crypt;
 mod handlers;
 mod hashing;
 mod peer;
+mod peer_proc;
 mod rules;
 mod secretbox;
 mod server;

@@ -19,6 +19,7 @@ use zeroize::Zeroizing;
 
 use crate::handlers::{Daemon, Session};
 use crate::peer::Peer;
+use crate::peer_proc;
 
 /// Creates the socket's directory if missing, refuses to steal the socket
 /// of a running daemon, and opens the socket to every local user.
@@ -52,14 +53,16 @@ pub fn bind(path: &Path) -> io::Result<UnixListener> {
 
 pub struct Limits {
     pub max_connections: usize,
-    /// Per non-root uid; root (the PAM services) is bounded by the total only.
+    /// Per real uid other than 0; real root (the PAM services started by
+    /// root: sshd, login) is bounded by the total only.
     pub max_per_user: usize,
     pub idle_timeout: Duration,
 }
 
 /// Connection slots: a total, a share that unprivileged users together
-/// cannot exceed (so sshd, login and sudo always find room), and a cap per
-/// uid. A client over a limit is answered `Busy` at once, not left waiting.
+/// cannot exceed (so sshd and login always find room), and a cap per real
+/// uid: a setuid `su` waiting at its prompt is its user's, not root's. A
+/// client over a limit is answered `Busy` at once, not left waiting.
 struct Slots {
     all: Arc<Semaphore>,
     unprivileged: Arc<Semaphore>,
@@ -106,6 +109,7 @@ impl Slots {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// `uid` is the uid the connection counts against (see [`counted_uid`]).
     fn take(self: &Arc<Self>, uid: u32) -> Option<Slot> {
         let all = Arc::clone(&self.all).try_acquire_owned().ok()?;
         let unprivileged = if uid == 0 {
@@ -129,6 +133,23 @@ impl Slots {
     }
 }
 
+/// The uid a connection counts against: the peer's real uid; when that
+/// cannot be established, the effective uid, but never root's reserve (an
+/// unknown peer with effective uid 0 counts as a non-root user, uid
+/// [`UNKNOWN_ROOT`]). Counting rather than refusing keeps logins served
+/// when /proc is hidden from the daemon, without opening root's share.
+fn counted_uid(effective: u32, real: Result<u32, peer_proc::Unknown>) -> u32 {
+    match real {
+        Ok(uid) => uid,
+        Err(_) if effective == 0 => UNKNOWN_ROOT,
+        Err(_) => effective,
+    }
+}
+
+/// The per-user bucket of effective-root peers whose real uid is unknown
+/// (`(uid_t)-1`, which no process can have).
+const UNKNOWN_ROOT: u32 = u32::MAX;
+
 /// Serves until `shutdown` resolves, then waits briefly for connections in
 /// flight so no answer is cut off half-way.
 pub async fn serve(
@@ -141,10 +162,10 @@ pub async fn serve(
     let idle = limits.idle_timeout;
     tokio::pin!(shutdown);
     loop {
-        let stream = tokio::select! {
+        let (stream, accepted) = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok((stream, _)) => (stream, peer_proc::AcceptedAt::now()),
                 Err(e) => {
                     tracing::warn!("accept failed: {e}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -155,7 +176,7 @@ pub async fn serve(
         let daemon = Arc::clone(&daemon);
         let slots = Arc::clone(&slots);
         tokio::spawn(async move {
-            connection(daemon, stream, idle, slots).await;
+            connection(daemon, stream, accepted, idle, slots).await;
         });
     }
     let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
@@ -168,6 +189,7 @@ pub async fn serve(
 async fn connection(
     daemon: Arc<Daemon>,
     mut stream: UnixStream,
+    accepted: Option<peer_proc::AcceptedAt>,
     idle: Duration,
     slots: Arc<Slots>,
 ) {
@@ -179,18 +201,35 @@ async fn connection(
         }
     };
     let (uid, pid) = (cred.uid(), cred.pid());
-    let Some(_slot) = slots.take(uid) else {
-        tracing::warn!(uid, "connection refused: too many connections");
+    let real = match tokio::task::spawn_blocking(move || peer_proc::real_uid(pid, accepted)).await {
+        Ok(r) => r,
+        Err(_) => return,
+    };
+    if let Err(why) = real {
+        tracing::warn!(
+            uid,
+            pid,
+            "real uid of the peer unknown ({why}): counted as a non-root user"
+        );
+    }
+    let counted = counted_uid(uid, real);
+    let Some(_slot) = slots.take(counted) else {
+        tracing::warn!(
+            uid,
+            real_uid = counted,
+            "connection refused: too many connections"
+        );
         let busy = WireError::new(ErrorCode::Busy, "monban-authd is busy; try again");
         let _ = send(&mut stream, &Response::Error(busy)).await;
         return;
     };
     let group = daemon.cfg.daemon.admin_group.clone();
-    let peer = match tokio::task::spawn_blocking(move || Peer::resolve(uid, uid, &group)).await {
+    let peer = match tokio::task::spawn_blocking(move || Peer::resolve(uid, counted, &group)).await
+    {
         Ok(p) => p,
         Err(_) => return,
     };
-    tracing::debug!(uid, pid, "connection");
+    tracing::debug!(uid, real_uid = peer.real_uid, pid, "connection");
     let mut session = Session::new(peer);
     loop {
         let body = match tokio::time::timeout(idle, read_frame(&mut stream)).await {
@@ -271,4 +310,51 @@ async fn send(stream: &mut UnixStream, response: &Response) -> Result<(), FrameE
     write_frame(&mut *wire, &body)?;
     stream.write_all(&wire).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::peer_proc::Unknown;
+
+    fn slots(max: usize, per_user: usize) -> Arc<Slots> {
+        Slots::new(&Limits {
+            max_connections: max,
+            max_per_user: per_user,
+            idle_timeout: Duration::from_secs(1),
+        })
+    }
+
+    #[test]
+    fn a_setuid_peer_counts_as_its_real_user_and_an_unknown_one_never_as_root() {
+        assert_eq!(counted_uid(0, Ok(65534)), 65534, "su started by nobody");
+        assert_eq!(counted_uid(0, Ok(0)), 0, "sshd, login");
+        assert_eq!(counted_uid(0, Err(Unknown::Unreadable)), UNKNOWN_ROOT);
+        assert_eq!(counted_uid(0, Err(Unknown::Reused)), UNKNOWN_ROOT);
+        assert_eq!(counted_uid(1000, Err(Unknown::NoPid)), 1000);
+    }
+
+    #[test]
+    fn one_user_holds_their_share_only_and_root_keeps_its_reserve() {
+        let s = slots(8, 2);
+        let mine: Vec<_> = (0..2).filter_map(|_| s.take(65534)).collect();
+        assert_eq!(mine.len(), 2);
+        assert!(s.take(65534).is_none(), "over the per-user cap");
+        let unknown: Vec<_> = (0..2).filter_map(|_| s.take(UNKNOWN_ROOT)).collect();
+        assert_eq!(unknown.len(), 2);
+        assert!(
+            s.take(UNKNOWN_ROOT).is_none(),
+            "unknown peers share one cap"
+        );
+        let others: Vec<_> = (1..10).filter_map(|u| s.take(u)).collect();
+        assert_eq!(others.len(), 2, "the non-root share is 6 of 8");
+        let root: Vec<_> = (0..2).filter_map(|_| s.take(0)).collect();
+        assert_eq!(root.len(), 2, "root's quarter is still free");
+        assert!(s.take(0).is_none(), "the total bounds root too");
+        drop(mine);
+        assert!(
+            s.take(65534).is_some(),
+            "a closed connection frees its slot"
+        );
+    }
 }

@@ -16,6 +16,7 @@ mod otp;
 mod pam;
 mod process;
 mod raw;
+mod setuid;
 mod shadow;
 pub mod sshd;
 

@@ -156,7 +156,7 @@ impl PamRun<'_> {
         self
     }
 
-    fn prepare(&self) -> (Command, String) {
+    pub(crate) fn prepare(&self) -> (Command, String) {
         let module = artefact("libpam_monban.so");
         let socket = self.h.socket.display().to_string();
         let text = match &self.stack {

@@ -1,4 +1,5 @@
-//! `pam_sm_acct_mgmt`: the daemon's account verdict as a PAM code.
+//! `pam_sm_acct_mgmt`: the daemon's account verdict as a PAM code, and a
+//! closed door for everyone but root while there is no verdict.
 
 use monban_proto::{AccountVerdict, Request, Response};
 use pam::constants::PamResultCode;
@@ -6,16 +7,29 @@ use pam::constants::PamResultCode;
 use super::{Hook, Op, PamHandler, Transport};
 use crate::log::LogSink;
 
+/// Shown to a non-root user whose account cannot be checked.
+pub(crate) const NO_VERDICT: &str = "Your account cannot be checked because the login \
+     service (monban-authd) is not answering, so logins other than root's are refused. \
+     Try again in a minute; if it persists, ask an administrator to run \
+     `systemctl status monban-authd`.";
+
 impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
     pub(crate) fn account(&mut self) -> PamResultCode {
         let ctx = match self.context() {
             Ok(ctx) => ctx,
             Err(code) => return code,
         };
+        let user = ctx.user.clone();
         let reply = match self.transport.call(&Request::Account { ctx }) {
             Ok(Response::Account(reply)) => reply,
-            Ok(other) => return self.unexpected(Op::Account, &other),
-            Err(e) => return self.failure(Op::Account, &e),
+            Ok(other) => {
+                let code = self.unexpected(Op::Account, &other);
+                return self.without_verdict(&user, code);
+            }
+            Err(e) => {
+                let code = self.failure(Op::Account, &e);
+                return self.without_verdict(&user, code);
+            }
         };
         self.show(&reply.messages);
         self.log
@@ -27,5 +41,36 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
             AccountVerdict::Locked => PamResultCode::PAM_PERM_DENIED,
             AccountVerdict::UserUnknown => PamResultCode::PAM_USER_UNKNOWN,
         }
+    }
+
+    /// No verdict (`code` is `PAM_AUTHINFO_UNAVAIL`): root is left to the
+    /// rest of the stack, everyone else is refused and told why.
+    fn without_verdict(&mut self, user: &str, code: PamResultCode) -> PamResultCode {
+        if code != PamResultCode::PAM_AUTHINFO_UNAVAIL {
+            return code;
+        }
+        let code = unreachable_verdict(user);
+        if code == PamResultCode::PAM_IGNORE {
+            self.log.warning(format_args!(
+                "account: monban-authd unavailable; root left to the rest of the stack"
+            ));
+        } else {
+            self.error(NO_VERDICT);
+        }
+        code
+    }
+}
+
+/// The account phase with the daemon unreachable. Offline the module cannot
+/// tell whether a user is managed, so every name but `root` is refused
+/// (`PAM_AUTHINFO_UNAVAIL`, mapped to `bad` in the shipped stacks); root
+/// gets `PAM_IGNORE` so it can still log in (pam_unix, an ssh key) to
+/// repair the daemon. Only the name counts: a uid-0 alias is refused too,
+/// which fails closed.
+pub(crate) fn unreachable_verdict(user: &str) -> PamResultCode {
+    if user == "root" {
+        PamResultCode::PAM_IGNORE
+    } else {
+        PamResultCode::PAM_AUTHINFO_UNAVAIL
     }
 }

@@ -62,3 +62,48 @@ fn account_errors() {
         |reply| account(vec![reply]),
     );
 }
+
+/// SPEC §13 "Fail closed where it matters": without a verdict root is left
+/// to the rest of the stack; everyone else is refused and told why.
+#[test]
+fn without_a_verdict_only_root_is_let_through() {
+    for reply in no_verdict() {
+        let what = format!("{reply:?}");
+        let root = run(
+            &[],
+            0,
+            FakePam::new(&[]).with_user(Some("root")),
+            vec![reply],
+            |h| h.account(),
+        );
+        assert_eq!(root.code, PamResultCode::PAM_IGNORE, "root: {what}");
+        assert!(root.pam.shown.is_empty(), "root is told nothing: {what}");
+    }
+    for reply in no_verdict() {
+        let what = format!("{reply:?}");
+        let out = account(vec![reply]);
+        assert_eq!(out.code, PamResultCode::PAM_AUTHINFO_UNAVAIL, "{what}");
+        assert_eq!(
+            out.pam.shown,
+            vec![error(super::super::account::NO_VERDICT)]
+        );
+    }
+    // A uid-0 alias is not root by name: refused (fails closed).
+    assert_eq!(
+        super::super::account::unreachable_verdict("toor"),
+        PamResultCode::PAM_AUTHINFO_UNAVAIL
+    );
+}
+
+/// A verdict for root stands: the daemon's answer is never replaced.
+#[test]
+fn a_verdict_for_root_is_kept() {
+    let out = run(
+        &[],
+        0,
+        FakePam::new(&[]).with_user(Some("root")),
+        vec![verdict(AccountVerdict::Locked, vec![])],
+        |h| h.account(),
+    );
+    assert_eq!(out.code, PamResultCode::PAM_PERM_DENIED);
+}
