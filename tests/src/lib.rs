@@ -10,6 +10,7 @@
 mod cli;
 mod clock;
 mod db;
+mod flood;
 mod harness;
 mod holder;
 mod otp;
@@ -24,6 +25,7 @@ pub use clock::{now, sleep_until};
 pub use harness::{
     Account, DAEMON, Harness, NOBODY, PROCESS_LIMIT, READY_LIMIT, artefact, bin_dir,
 };
+pub use flood::{FloodPlan, FloodReport, flooder_main};
 pub use holder::{HeldConnections, connection_holder_main};
 pub use otp::{OtpEnrolment, fresh_step, totp};
 pub use pam::{PamOutcome, PamRun, change_flow};
