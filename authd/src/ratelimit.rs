@@ -66,9 +66,8 @@ impl Limiter {
         if buckets.len() > 4096 {
             let rate = self.rate;
             buckets.retain(|_, b| {
-                take(Some(*b), rate, now).is_ok_and(|t| {
-                    t.milli_tokens + 1000 < u64::from(rate.burst) * 1000
-                })
+                take(Some(*b), rate, now)
+                    .is_ok_and(|t| t.milli_tokens + 1000 < u64::from(rate.burst) * 1000)
             });
         }
         let next = take(buckets.get(&uid).copied(), self.rate, now)?;

@@ -148,7 +148,10 @@ impl Harness {
         let line = out
             .stdout
             .lines()
-            .find_map(|l| l.find(FLOOD_MARK).map(|at| l[at + FLOOD_MARK.len()..].to_string()))
+            .find_map(|l| {
+                l.find(FLOOD_MARK)
+                    .map(|at| l[at + FLOOD_MARK.len()..].to_string())
+            })
             .unwrap_or_else(|| {
                 panic!(
                     "the flooder reported nothing (does this test file invoke \

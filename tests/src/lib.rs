@@ -22,10 +22,10 @@ pub mod sshd;
 
 pub use cli::{CliRun, user_entry, users_in};
 pub use clock::{now, sleep_until};
+pub use flood::{FloodPlan, FloodReport, flooder_main};
 pub use harness::{
     Account, DAEMON, Harness, NOBODY, PROCESS_LIMIT, READY_LIMIT, artefact, bin_dir,
 };
-pub use flood::{FloodPlan, FloodReport, flooder_main};
 pub use holder::{HeldConnections, connection_holder_main};
 pub use otp::{OtpEnrolment, fresh_step, totp};
 pub use pam::{PamOutcome, PamRun, change_flow};

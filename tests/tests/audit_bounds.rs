@@ -33,7 +33,8 @@ fn session_login(h: &Harness, user: &str) -> monban_e2e::PamOutcome {
         .tty("pts/7")
         .rhost("192.0.2.1")
         .run();
-    out.expect("auth", "PAM_SUCCESS").expect("open", "PAM_SUCCESS");
+    out.expect("auth", "PAM_SUCCESS")
+        .expect("open", "PAM_SUCCESS");
     out
 }
 
@@ -47,15 +48,28 @@ fn a_users_own_session_events_are_ignored_and_root_stacks_are_recorded() {
 
     // The attack: nobody's own process sends session events, thousands.
     let report = h.flood(NOBODY, &plan(2000, 0));
-    assert_eq!(report.count("done"), 4000, "answered harmlessly: {report:?}");
+    assert_eq!(
+        report.count("done"),
+        4000,
+        "answered harmlessly: {report:?}"
+    );
     assert_eq!(h.audit_rows(), before, "no row written for nobody's events");
 
     // The next real login shows the real previous login and the guesses.
     let out = session_login(&h, "nobody");
     let text = out.messages();
-    assert!(text.contains("Last login:") && text.contains("from 192.0.2.1"), "{text}");
-    assert!(!text.contains("203.0.113.66") && !text.contains("forged"), "{text}");
-    assert!(text.contains("There were 2 failed login attempts"), "{text}");
+    assert!(
+        text.contains("Last login:") && text.contains("from 192.0.2.1"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("203.0.113.66") && !text.contains("forged"),
+        "{text}"
+    );
+    assert!(
+        text.contains("There were 2 failed login attempts"),
+        "{text}"
+    );
     // And that login was recorded: the one after shows no failures.
     let again = session_login(&h, "nobody").messages();
     assert!(again.contains("from 192.0.2.1 on pts/7"), "{again}");
@@ -73,7 +87,9 @@ fn a_users_own_logins_are_rate_limited_but_a_person_retyping_is_not() {
             .run()
             .expect("auth", "PAM_AUTH_ERR");
     }
-    h.cli(&["user", "unlock", "nobody"]).run().assert_exit(0, "unlock");
+    h.cli(&["user", "unlock", "nobody"])
+        .run()
+        .assert_exit(0, "unlock");
     h.pam("nobody")
         .as_account(NOBODY)
         .answers(&[PW])
@@ -124,6 +140,13 @@ fn logins_never_wait_on_audit_reads_of_a_million_row_trail() {
     h.start();
 
     let stop = AtomicBool::new(false);
+    // Stops the readers however the logins end, a failed assertion included.
+    struct Stop<'a>(&'a AtomicBool);
+    impl Drop for Stop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
     let timings = std::thread::scope(|s| {
         for i in 0..6 {
             let (h, stop) = (&h, &stop);
@@ -137,19 +160,27 @@ fn logins_never_wait_on_audit_reads_of_a_million_row_trail() {
                 }
             });
         }
+        let _stop = Stop(&stop);
         let mut timings = Vec::new();
         for _ in 0..10 {
             let t = Instant::now();
-            let out = h.pam("alice").ops(&["auth", "acct", "open"]).answers(&[PW]).run();
+            let out = h
+                .pam("alice")
+                .ops(&["auth", "acct", "open"])
+                .answers(&[PW])
+                .run();
             timings.push(t.elapsed());
-            out.expect("auth", "PAM_SUCCESS").expect("acct", "PAM_SUCCESS").expect("open", "PAM_SUCCESS");
+            out.expect("auth", "PAM_SUCCESS")
+                .expect("acct", "PAM_SUCCESS")
+                .expect("open", "PAM_SUCCESS");
         }
-        stop.store(true, Ordering::Relaxed);
         timings
     });
     eprintln!("login times under audit reads: {timings:?}");
     // The reads themselves still answer.
-    h.cli(&["log", "--user", "alice"]).run().assert_exit(0, "log");
+    h.cli(&["log", "--user", "alice"])
+        .run()
+        .assert_exit(0, "log");
     h.cli(&["status", "mallory"]).run().assert_exit(0, "status");
 }
 
@@ -163,14 +194,20 @@ fn audit_keep_prunes_old_entries_at_start() {
     h.start();
     let count = |user: &str| -> i64 {
         let db = rusqlite::Connection::open(h.database()).expect("open");
-        db.query_row("SELECT COUNT(*) FROM audit WHERE user = ?1", [user], |r| r.get(0))
-            .expect("count")
+        db.query_row("SELECT COUNT(*) FROM audit WHERE user = ?1", [user], |r| {
+            r.get(0)
+        })
+        .expect("count")
     };
     let deadline = Instant::now() + Duration::from_secs(20);
     while count("old") > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert_eq!(count("old"), 0, "entries past [audit] keep are pruned at start");
+    assert_eq!(
+        count("old"),
+        0,
+        "entries past [audit] keep are pruned at start"
+    );
     assert_eq!(count("recent"), 30, "entries within it stay");
     assert!(count("alice") > 0, "the user_added entry stays");
     h.assert_serves_login("alice", PW, "after pruning");

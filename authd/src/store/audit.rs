@@ -63,19 +63,23 @@ pub fn query(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditEntry>, Store
     // the walks below stop there instead of filtering the whole trail.
     let first_id: i64 = match q.since {
         None => 0,
-        Some(since) => match conn.query_row(
-            "SELECT MIN(id) FROM audit WHERE at >= ?1",
-            [since],
-            |r| r.get::<_, Option<i64>>(0),
-        )? {
-            Some(id) => id,
-            None => return Ok(Vec::new()),
-        },
+        Some(since) => {
+            match conn.query_row("SELECT MIN(id) FROM audit WHERE at >= ?1", [since], |r| {
+                r.get::<_, Option<i64>>(0)
+            })? {
+                Some(id) => id,
+                None => return Ok(Vec::new()),
+            }
+        }
     };
     let mut rows = match &q.user {
         None => newest(conn, "id >= ?1", params![first_id, q.limit])?,
         Some(user) => {
-            let mut both = newest(conn, "user = ?3 AND id >= ?1", params![first_id, q.limit, user])?;
+            let mut both = newest(
+                conn,
+                "user = ?3 AND id >= ?1",
+                params![first_id, q.limit, user],
+            )?;
             both.extend(newest(
                 conn,
                 "actor = ?3 AND id >= ?1",
@@ -261,7 +265,10 @@ mod tests {
             (newest("user = ?3 AND id >= ?1"), vec![&0, &10, &"a"]),
             (newest("actor = ?3 AND id >= ?1"), vec![&0, &10, &"a"]),
             (FAILURES_SINCE.into(), vec![&"a"]),
-            (format!("SELECT id FROM audit WHERE at < ?1 ORDER BY at LIMIT ?2"), vec![&5, &10]),
+            (
+                "SELECT id FROM audit WHERE at < ?1 ORDER BY at LIMIT ?2".into(),
+                vec![&5, &10],
+            ),
             (PRUNE.into(), vec![&5, &10]),
         ];
         for (sql, args) in cases {
