@@ -70,6 +70,42 @@ pub fn authorize(peer: &Peer, req: &Request) -> Result<Access, WireError> {
     }
 }
 
+/// Session events (last login, failures since, session audit) come only
+/// from the system's own PAM stacks, which run with effective uid 0 (a
+/// setuid `su` included); anyone else's are answered and ignored.
+pub fn records_session_events(peer: &Peer) -> bool {
+    peer.uid == 0
+}
+
+/// The requests whose handling may write to the store (audit rows,
+/// counters, credentials): limited per person unless the real uid is 0
+/// (root's own PAM stacks, bounded by lockout and sshd's own limits).
+pub fn rate_limited(peer: &Peer, req: &Request) -> bool {
+    if peer.real_uid == 0 {
+        return false;
+    }
+    match req {
+        Request::AuthStart { .. }
+        | Request::ChangePassword { .. }
+        | Request::OtpEnrollBegin { .. }
+        | Request::OtpEnrollFinish { .. }
+        | Request::OtpDisable { .. }
+        | Request::OtpRecoveryRegenerate { .. }
+        | Request::Admin { .. } => true,
+        Request::Status { step_up, .. } => step_up.is_some(),
+        // Answered without a write (session events from a non-root peer
+        // are ignored above), or continuing a limited conversation.
+        Request::Ping
+        | Request::AuthAnswer { .. }
+        | Request::Account { .. }
+        | Request::ChangeCheck { .. }
+        | Request::OpenSession { .. }
+        | Request::CloseSession { .. }
+        | Request::PolicyCheck { .. }
+        | Request::OtpStatus => false,
+    }
+}
+
 fn admin(peer: &Peer) -> Result<Access, WireError> {
     if peer.is_root() {
         Ok(Access::Granted)
@@ -87,6 +123,40 @@ mod tests {
     use monban_proto::{AdminOp, CredentialKind, PamContext, ShadowEntry};
 
     use super::*;
+
+    #[test]
+    fn session_events_only_from_effective_root() {
+        assert!(records_session_events(&peer(0, "root", false)));
+        let mut su = peer(0, "root", false);
+        su.real_uid = 1000;
+        assert!(records_session_events(&su), "a setuid su is the system's");
+        assert!(!records_session_events(&peer(1000, "alice", false)));
+        assert!(!records_session_events(&peer(1, "daemon", true)));
+    }
+
+    #[test]
+    fn writes_are_limited_by_the_real_uid() {
+        let session = Request::OpenSession {
+            ctx: PamContext::default(),
+        };
+        assert!(!rate_limited(&peer(0, "root", false), &auth("alice")));
+        assert!(rate_limited(&peer(1000, "alice", false), &auth("alice")));
+        let mut su = peer(0, "root", false);
+        su.real_uid = 1000;
+        assert!(rate_limited(&su, &auth("bob")), "a user's setuid su");
+        assert!(rate_limited(&peer(1, "daemon", true), &list()));
+        assert!(!rate_limited(&peer(1000, "alice", false), &session));
+        assert!(!rate_limited(&peer(1000, "alice", false), &Request::Ping));
+        let status = |step_up| Request::Status {
+            user: None,
+            step_up,
+        };
+        assert!(!rate_limited(&peer(1000, "alice", false), &status(None)));
+        assert!(rate_limited(
+            &peer(1, "daemon", true),
+            &status(Some(monban_proto::Secret::new("x".to_string())))
+        ));
+    }
 
     fn peer(uid: u32, name: &str, admin: bool) -> Peer {
         Peer {

@@ -18,6 +18,7 @@ mod handlers;
 mod hashing;
 mod peer;
 mod peer_proc;
+mod ratelimit;
 mod rules;
 mod secretbox;
 mod server;
@@ -172,6 +173,7 @@ fn run(config: Config) -> Result<(), String> {
     let d = &config.daemon;
     let fresh = !d.database.exists();
     let db = Db::open(&d.database).map_err(|e| e.to_string())?;
+    let reader = Db::open_reader(&d.database).map_err(|e| e.to_string())?;
     if fresh {
         tracing::warn!(
             "created a new, empty credential store at {}; if you expected an existing one, check [daemon] database",
@@ -194,17 +196,22 @@ fn run(config: Config) -> Result<(), String> {
             idle_timeout: config.daemon.idle_timeout.as_duration(),
         };
         let socket = config.daemon.socket.clone();
+        let rate = ratelimit::Rate {
+            per_minute: config.audit.rate,
+            burst: config.audit.burst,
+        };
         let daemon = Arc::new(handlers::Daemon {
             cfg: Arc::new(config),
-            store: Store::new(db),
+            store: Store::with_reader(db, reader),
             hasher,
             keys: Arc::new(keys),
             syslog: Arc::new(audit::Syslog::connect()),
             clock: Arc::new(clock::SystemClock),
+            limiter: Arc::new(ratelimit::Limiter::new(rate)),
         });
         tracing::info!("listening on {}", socket.display());
         let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);
-        if let Some(keep) = daemon.cfg.daemon.audit_retention.secs() {
+        if let Some(keep) = daemon.cfg.audit.keep.secs() {
             tokio::spawn(prune_audit(Arc::clone(&daemon), keep));
         }
         server::serve(daemon, listener, limits, shutdown_signal()).await;
@@ -214,20 +221,36 @@ fn run(config: Config) -> Result<(), String> {
     })
 }
 
-/// Deletes audit entries past `[daemon] audit_retention`, now and daily.
+/// Deletes audit entries past `[audit] keep`, at start and hourly, in
+/// small batches so a login never waits long for the writer.
 async fn prune_audit(daemon: Arc<handlers::Daemon>, keep: i64) {
-    let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    const BATCH: u32 = 500;
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
-        daily.tick().await;
+        hourly.tick().await;
         let before = daemon.now().saturating_sub(keep);
-        match daemon
-            .store
-            .run(move |db| store::audit::prune(db.conn(), before))
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::info!("deleted {n} audit entries older than the retention period"),
-            Err(e) => tracing::warn!("audit retention: {e}"),
+        let mut total = 0usize;
+        loop {
+            match daemon
+                .store
+                .run(move |db| store::audit::prune(db.conn(), before, BATCH))
+                .await
+            {
+                Ok(n) => {
+                    total += n;
+                    if n < BATCH as usize {
+                        break;
+                    }
+                    tokio::task::yield_now().await;
+                }
+                Err(e) => {
+                    tracing::warn!("pruning the audit trail: {e}");
+                    break;
+                }
+            }
+        }
+        if total > 0 {
+            tracing::info!("deleted {total} audit entries older than [audit] keep");
         }
     }
 }

@@ -28,6 +28,29 @@ pub struct Config {
     pub temporary_password: TemporaryPasswordConfig,
     pub otp: OtpConfig,
     pub argon2: Argon2Config,
+    pub audit: AuditConfig,
+}
+
+/// The audit trail's bounds (SPEC §13 "The audit trail cannot be flooded").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// Entries older than this are deleted (at start, then hourly).
+    pub keep: Limit,
+    /// Audited requests a non-root user may make per minute, sustained.
+    pub rate: u32,
+    /// Audited requests a non-root user may make at once before `rate` applies.
+    pub burst: u32,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            keep: Limit::After(Span::from_secs(400 * 86_400)),
+            rate: 30,
+            burst: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -46,8 +69,8 @@ pub struct DaemonConfig {
     pub idle_timeout: Span,
     /// Argon2 computations running at once; bounds memory under attack.
     pub hash_workers: usize,
-    /// Audit entries older than this are deleted (daily); "never" keeps all.
-    pub audit_retention: Limit,
+    /// Replaced by `[audit] keep`; only kept to refuse it by name.
+    pub audit_retention: Option<toml::Value>,
 }
 
 impl Default for DaemonConfig {
@@ -61,7 +84,7 @@ impl Default for DaemonConfig {
             max_connections_per_user: 8,
             idle_timeout: Span::from_secs(300),
             hash_workers: 2,
-            audit_retention: Limit::Never,
+            audit_retention: None,
         }
     }
 }
@@ -346,6 +369,25 @@ impl Config {
             );
         }
         let d = &self.daemon;
+        if d.audit_retention.is_some() {
+            return fail(
+                "daemon",
+                "audit_retention",
+                "this key was replaced by [audit] keep (e.g. keep = \"400d\"); move the value there",
+            );
+        }
+        let au = &self.audit;
+        if let Limit::After(keep) = au.keep
+            && keep.as_duration() < Duration::from_secs(60)
+        {
+            return fail("audit", "keep", "must be at least 1m, or \"never\"");
+        }
+        if au.rate == 0 {
+            return fail("audit", "rate", "must be at least 1 per minute");
+        }
+        if au.burst == 0 {
+            return fail("audit", "burst", "must be at least 1");
+        }
         if d.max_connections < 4 {
             return fail("daemon", "max_connections", "must be at least 4");
         }

@@ -98,3 +98,21 @@ fn wrong_type_is_refused() {
     let e = parse("[password]\nmin_length = \"eight\"\n").unwrap_err();
     assert_eq!(e.line, Some(2));
 }
+
+#[test]
+fn audit_bounds_default_and_the_old_key_is_refused_by_name() {
+    let c = parse("").unwrap();
+    assert_eq!(c.audit.keep, Limit::After(Span::from_secs(400 * 86_400)));
+    assert_eq!((c.audit.rate, c.audit.burst), (30, 60));
+    let c = parse("[audit]\nkeep = \"never\"\nrate = 5\nburst = 9\n").unwrap();
+    assert_eq!(
+        (c.audit.keep, c.audit.rate, c.audit.burst),
+        (Limit::Never, 5, 9)
+    );
+    assert!(parse("[audit]\nrate = 0\n").is_err());
+    assert!(parse("[audit]\nburst = 0\n").is_err());
+    assert!(parse("[audit]\nkeep = \"10s\"\n").is_err());
+    let e = parse("[daemon]\naudit_retention = \"30d\"\n").unwrap_err();
+    assert_eq!(e.line, Some(2));
+    assert!(e.message.contains("[audit] keep"), "{}", e.message);
+}

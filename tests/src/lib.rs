@@ -10,6 +10,7 @@
 mod cli;
 mod clock;
 mod db;
+mod flood;
 mod harness;
 mod holder;
 mod otp;
@@ -22,6 +23,7 @@ pub mod sshd;
 
 pub use cli::{CliRun, user_entry, users_in};
 pub use clock::{now, sleep_until};
+pub use flood::{FloodPlan, FloodReport, flooder_main};
 pub use harness::{
     Account, DAEMON, Harness, NOBODY, PROCESS_LIMIT, READY_LIMIT, artefact, bin_dir,
 };

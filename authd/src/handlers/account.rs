@@ -8,6 +8,7 @@ use monban_proto::{
 
 use super::auth::{DISABLED, OTP_GRACE_OVER, TEMPORARY_LAPSED, locked_message};
 use super::{Daemon, Origin, user_unknown};
+use crate::authz;
 use crate::peer::{Peer, lookup, user_in_group};
 use crate::rules::{expiry, format_datetime};
 use crate::store::{self, UserRow};
@@ -168,6 +169,9 @@ impl Daemon {
         peer: &Peer,
         ctx: PamContext,
     ) -> Result<Response, WireError> {
+        if !authz::records_session_events(peer) {
+            return Ok(ignored_session());
+        }
         let Some(user) = self.find_user(&ctx.user).await? else {
             return Err(user_unknown(&ctx.user));
         };
@@ -219,6 +223,9 @@ impl Daemon {
         peer: &Peer,
         ctx: PamContext,
     ) -> Result<Response, WireError> {
+        if !authz::records_session_events(peer) {
+            return Ok(ignored_session());
+        }
         if self.find_user(&ctx.user).await?.is_none() {
             return Err(user_unknown(&ctx.user));
         }
@@ -227,5 +234,13 @@ impl Daemon {
         Ok(Response::Done {
             messages: Vec::new(),
         })
+    }
+}
+
+/// The answer to a session event from a non-root peer: harmless, and
+/// nothing is recorded (SPEC §13 "Session events").
+fn ignored_session() -> Response {
+    Response::Done {
+        messages: Vec::new(),
     }
 }

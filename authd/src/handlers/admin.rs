@@ -82,7 +82,7 @@ impl Daemon {
                     .await
             }
             AdminOp::UserList { locked_only } => {
-                let rows = self.store.run(|db| store::users::all(db.conn())).await?;
+                let rows = self.store.read(|db| store::users::all(db.conn())).await?;
                 let mut out = Vec::new();
                 for row in rows {
                     let status = self.user_status(&row).await?;
@@ -189,7 +189,7 @@ impl Daemon {
                 };
                 Ok(Response::Audit(
                     self.store
-                        .run(move |db| store::audit::query(db.conn(), &q))
+                        .read(move |db| store::audit::query(db.conn(), &q))
                         .await?,
                 ))
             }

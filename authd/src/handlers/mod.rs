@@ -20,6 +20,7 @@ use crate::authz::{self, Access};
 use crate::clock::Clock;
 use crate::hashing::Hasher;
 use crate::peer::Peer;
+use crate::ratelimit::Limiter;
 use crate::secretbox::SecretBox;
 use crate::store::{NewAuditEntry, Store, StoreError};
 
@@ -33,6 +34,7 @@ pub struct Daemon {
     pub keys: Arc<SecretBox>,
     pub syslog: Arc<Syslog>,
     pub clock: Arc<dyn Clock>,
+    pub limiter: Arc<Limiter>,
 }
 
 /// Per-connection state: who is asking, and an authentication
@@ -177,6 +179,17 @@ impl Daemon {
                 return Response::Error(e);
             }
         };
+        if authz::rate_limited(&session.peer, &req)
+            && let Err(wait) = self.limiter.check(session.peer.real_uid, self.now())
+        {
+            tracing::warn!(uid = session.peer.real_uid, "rate limited");
+            return Response::Error(WireError::new(
+                ErrorCode::Busy,
+                format!(
+                    "too many requests from your account in a short time; try again in {wait} seconds"
+                ),
+            ));
+        }
         let result = match req {
             Request::Ping => Ok(Response::Pong),
             Request::AuthStart { ctx, credential } => {

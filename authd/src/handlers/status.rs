@@ -24,7 +24,7 @@ impl Daemon {
         let (id, name) = (user.id, user.name.clone());
         let (creds, otp_row, recovery_left, last_login) = self
             .store
-            .run(move |db| {
+            .read(move |db| {
                 let c = db.conn();
                 let mut creds = Vec::new();
                 for kind in CredentialKind::ALL {
@@ -94,7 +94,7 @@ impl Daemon {
         };
         let failures_since_last_login = self
             .store
-            .run(move |db| store::audit::failures_since_last_session(db.conn(), &name))
+            .read(move |db| store::audit::failures_since_last_session(db.conn(), &name))
             .await?;
         Ok(UserStatus {
             user: user.name.clone(),

@@ -44,6 +44,10 @@ impl Fixture {
             keys: Arc::new(keys),
             syslog: Arc::new(Syslog::connect()),
             clock: clock.clone(),
+            limiter: Arc::new(crate::ratelimit::Limiter::new(crate::ratelimit::Rate {
+                per_minute: 30,
+                burst: 60,
+            })),
         };
         Self {
             daemon,

@@ -54,47 +54,92 @@ pub struct AuditQuery {
     pub limit: u32,
 }
 
-/// The newest `limit` matching entries, oldest first.
+const COLUMNS: &str = "id, at, event, actor, user, credential, service, rhost, tty, detail";
+
+/// The newest `limit` matching entries, oldest first. Every branch walks
+/// an index from the newest end and stops after `limit` rows.
 pub fn query(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT at, event, actor, user, credential, service, rhost, tty, detail FROM
-           (SELECT * FROM audit
-            WHERE (?1 IS NULL OR user = ?1 OR actor = ?1) AND (?2 IS NULL OR at >= ?2)
-            ORDER BY id DESC LIMIT ?3)
-         ORDER BY id",
-    )?;
-    let rows = stmt.query_map(params![q.user, q.since, q.limit], |r| {
-        let credential: Option<String> = r.get(4)?;
-        Ok(AuditEntry {
-            at: r.get(0)?,
-            event: r.get(1)?,
-            actor: r.get(2)?,
-            user: r.get(3)?,
-            credential: credential.as_deref().and_then(CredentialKind::parse),
-            service: r.get(5)?,
-            rhost: r.get(6)?,
-            tty: r.get(7)?,
-            detail: r.get(8)?,
-        })
+    // `since` becomes the first id at or after it (one index lookup), so
+    // the walks below stop there instead of filtering the whole trail.
+    let first_id: i64 = match q.since {
+        None => 0,
+        Some(since) => {
+            match conn.query_row("SELECT MIN(id) FROM audit WHERE at >= ?1", [since], |r| {
+                r.get::<_, Option<i64>>(0)
+            })? {
+                Some(id) => id,
+                None => return Ok(Vec::new()),
+            }
+        }
+    };
+    let mut rows = match &q.user {
+        None => newest(conn, "id >= ?1", params![first_id, q.limit])?,
+        Some(user) => {
+            let mut both = newest(
+                conn,
+                "user = ?3 AND id >= ?1",
+                params![first_id, q.limit, user],
+            )?;
+            both.extend(newest(
+                conn,
+                "actor = ?3 AND id >= ?1",
+                params![first_id, q.limit, user],
+            )?);
+            both.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
+            both.dedup_by_key(|(id, _)| *id);
+            both.truncate(q.limit as usize);
+            both
+        }
+    };
+    rows.reverse();
+    Ok(rows.into_iter().map(|(_, e)| e).collect())
+}
+
+/// Newest first; `?1` is the first id, `?2` the limit, `?3` the name.
+fn newest(
+    conn: &Connection,
+    filter: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<(i64, AuditEntry)>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM audit WHERE {filter} ORDER BY id DESC LIMIT ?2");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(args, |r| {
+        let credential: Option<String> = r.get(5)?;
+        Ok((
+            r.get(0)?,
+            AuditEntry {
+                at: r.get(1)?,
+                event: r.get(2)?,
+                actor: r.get(3)?,
+                user: r.get(4)?,
+                credential: credential.as_deref().and_then(CredentialKind::parse),
+                service: r.get(6)?,
+                rhost: r.get(7)?,
+                tty: r.get(8)?,
+                detail: r.get(9)?,
+            },
+        ))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+const FAILURES_SINCE: &str = "SELECT COUNT(*) FROM audit WHERE user = ?1 AND event = 'auth_failure'
+   AND id > COALESCE((SELECT MAX(id) FROM audit
+                      WHERE user = ?1 AND event = 'session_open'), 0)";
+
 /// Failed authentications of `user` since their last session opened
 /// (ordered by entry, not by clock: several can share a second).
 pub fn failures_since_last_session(conn: &Connection, user: &str) -> Result<u32, StoreError> {
-    Ok(conn.query_row(
-        "SELECT COUNT(*) FROM audit WHERE user = ?1 AND event = 'auth_failure'
-           AND id > COALESCE((SELECT MAX(id) FROM audit
-                              WHERE user = ?1 AND event = 'session_open'), 0)",
-        [user],
-        |r| r.get(0),
-    )?)
+    Ok(conn.query_row(FAILURES_SINCE, [user], |r| r.get(0))?)
 }
 
-/// Deletes entries older than `before`; returns how many.
-pub fn prune(conn: &Connection, before: i64) -> Result<usize, StoreError> {
-    Ok(conn.execute("DELETE FROM audit WHERE at < ?1", [before])?)
+const PRUNE: &str = "DELETE FROM audit WHERE id IN
+   (SELECT id FROM audit WHERE at < ?1 ORDER BY at LIMIT ?2)";
+
+/// Deletes at most `batch` entries older than `before`; returns how many.
+/// Small batches keep each write transaction, and so each login's wait, short.
+pub fn prune(conn: &Connection, before: i64, batch: u32) -> Result<usize, StoreError> {
+    Ok(conn.execute(PRUNE, params![before, batch])?)
 }
 
 pub fn create_campaign(
@@ -183,7 +228,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(failures_since_last_session(c, "a").unwrap(), 0);
-        assert_eq!(prune(c, 3).unwrap(), 2);
+        assert_eq!(prune(c, 3, 1).unwrap(), 1);
+        assert_eq!(prune(c, 3, 100).unwrap(), 1);
+        assert_eq!(prune(c, 3, 100).unwrap(), 0);
         assert_eq!(
             query(
                 c,
@@ -196,6 +243,78 @@ mod tests {
             .len(),
             3
         );
+    }
+
+    /// The query plan of `sql`, one detail per line.
+    fn plan(c: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> String {
+        let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map(args, |r| r.get::<_, String>(3)).unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn no_audit_read_scans_the_trail() {
+        let db = memory_db();
+        let c = db.conn();
+        let newest = |filter: &str| {
+            format!("SELECT {COLUMNS} FROM audit WHERE {filter} ORDER BY id DESC LIMIT ?2")
+        };
+        let cases: Vec<(String, Vec<&dyn rusqlite::ToSql>)> = vec![
+            ("SELECT MIN(id) FROM audit WHERE at >= ?1".into(), vec![&5]),
+            (newest("id >= ?1"), vec![&0, &10]),
+            (newest("user = ?3 AND id >= ?1"), vec![&0, &10, &"a"]),
+            (newest("actor = ?3 AND id >= ?1"), vec![&0, &10, &"a"]),
+            (FAILURES_SINCE.into(), vec![&"a"]),
+            (
+                "SELECT id FROM audit WHERE at < ?1 ORDER BY at LIMIT ?2".into(),
+                vec![&5, &10],
+            ),
+            (PRUNE.into(), vec![&5, &10]),
+        ];
+        for (sql, args) in cases {
+            let p = plan(c, &sql, &args);
+            assert!(!p.contains("SCAN audit"), "{sql}\n{p}");
+            assert!(!p.contains("TEMP B-TREE"), "{sql}\n{p}");
+        }
+    }
+
+    #[test]
+    fn since_and_user_select_the_newest_of_both_roles() {
+        let db = memory_db();
+        let c = db.conn();
+        for (at, actor, user) in [(1, "r", "a"), (2, "a", "b"), (3, "r", "b"), (4, "a", "a")] {
+            append(
+                c,
+                &NewAuditEntry {
+                    at,
+                    event: "x",
+                    actor: Some(actor.into()),
+                    user: Some(user.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        let q = |user: Option<&str>, since, limit| {
+            query(
+                c,
+                &AuditQuery {
+                    user: user.map(Into::into),
+                    since,
+                    limit,
+                },
+            )
+            .unwrap()
+            .iter()
+            .map(|e| e.at)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(q(Some("a"), None, 10), [1, 2, 4], "once each, oldest first");
+        assert_eq!(q(Some("a"), None, 2), [2, 4]);
+        assert_eq!(q(Some("a"), Some(2), 10), [2, 4]);
+        assert_eq!(q(None, Some(3), 10), [3, 4]);
+        assert_eq!(q(None, None, 3), [2, 3, 4]);
+        assert!(q(None, Some(99), 10).is_empty());
     }
 
     #[test]

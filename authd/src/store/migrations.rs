@@ -99,6 +99,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX audit_user_at ON audit(user, at);
     CREATE INDEX audit_at ON audit(at);
     "#,
+    // 2: no audit read scans the trail. Each index ends in the rowid, so
+    // "newest of this user/actor/event" is a walk down one index.
+    r#"
+    CREATE INDEX audit_user_event ON audit(user, event);
+    CREATE INDEX audit_user ON audit(user);
+    CREATE INDEX audit_actor ON audit(actor);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

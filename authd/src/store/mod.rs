@@ -2,7 +2,10 @@
 //!
 //! One SQLite connection behind a mutex, used from blocking tasks: every
 //! write is serialised, so a failure count read-modify-write cannot lose an
-//! update however many attempts arrive at once.
+//! update however many attempts arrive at once. Audit reads (`log`, the
+//! history parts of `status`, `user list`) use a second, read-only
+//! connection: under WAL they see a committed snapshot and never hold the
+//! writer a login needs.
 
 pub mod audit;
 mod migrations;
@@ -63,6 +66,23 @@ impl Db {
         Ok(db)
     }
 
+    /// A read-only connection to the same file (open the writer first: it
+    /// creates and migrates the schema).
+    pub fn open_reader(path: &Path) -> Result<Self, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(open_err)?;
+        Ok(Self { conn })
+    }
+
     /// Runs `f` in an immediate transaction: the write lock is taken at the
     /// start, and the changes are durable when this returns Ok.
     pub fn write<R>(
@@ -102,12 +122,25 @@ impl Db {
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Mutex<Db>>,
+    reader: Arc<Mutex<Db>>,
 }
 
 impl Store {
+    /// One connection for everything (tests on an in-memory database).
+    #[cfg(test)]
     pub fn new(db: Db) -> Self {
+        let db = Arc::new(Mutex::new(db));
+        Self {
+            reader: Arc::clone(&db),
+            db,
+        }
+    }
+
+    /// The writer and a separate reader for audit reads.
+    pub fn with_reader(db: Db, reader: Db) -> Self {
         Self {
             db: Arc::new(Mutex::new(db)),
+            reader: Arc::new(Mutex::new(reader)),
         }
     }
 
@@ -117,7 +150,24 @@ impl Store {
         R: Send + 'static,
         F: FnOnce(&mut Db) -> Result<R, StoreError> + Send + 'static,
     {
-        let db = Arc::clone(&self.db);
+        Self::on(Arc::clone(&self.db), f).await
+    }
+
+    /// Runs a read-only `f` on the reader: for audit reads, which may be
+    /// long and must never keep a login waiting for the writer.
+    pub async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Db) -> Result<R, StoreError> + Send + 'static,
+    {
+        Self::on(Arc::clone(&self.reader), move |db| f(db)).await
+    }
+
+    async fn on<R, F>(db: Arc<Mutex<Db>>, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Db) -> Result<R, StoreError> + Send + 'static,
+    {
         tokio::task::spawn_blocking(move || {
             // A panic while holding the lock poisons it; the data itself is
             // protected by SQLite transactions, so carry on.
