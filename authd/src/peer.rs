@@ -65,16 +65,48 @@ pub fn user_in_group(user: &str, group: &str) -> bool {
     }
 }
 
-/// Root, any uid-0 alias, or a member of `admin_group`: accounts only root
-/// may manage, so an administrator cannot take over root or a peer.
-pub fn is_privileged(user: &str, admin_group: &str) -> bool {
+/// The two NSS questions privilege depends on, so the fail-closed rule can
+/// be tested against a directory that fails.
+pub trait Directory {
+    /// uid and primary gid of `user`.
+    fn user(&self, user: &str) -> nix::Result<Option<(Uid, Gid)>>;
+    /// gid and member names of `group`.
+    fn group(&self, group: &str) -> nix::Result<Option<(Gid, Vec<String>)>>;
+}
+
+/// The system's NSS (files, LDAP, SSSD, …).
+pub struct Nss;
+
+impl Directory for Nss {
+    fn user(&self, user: &str) -> nix::Result<Option<(Uid, Gid)>> {
+        Ok(User::from_name(user)?.map(|u| (u.uid, u.gid)))
+    }
+    fn group(&self, group: &str) -> nix::Result<Option<(Gid, Vec<String>)>> {
+        Ok(Group::from_name(group)?.map(|g| (g.gid, g.mem)))
+    }
+}
+
+/// Whether `user` is root's alone to manage (SPEC §13 "Privileged
+/// accounts"): root, any uid-0 alias, or a member of one of `groups` (the
+/// admin group and `privileged_groups`). A lookup that fails, rather than
+/// finding nothing, counts as privileged: an LDAP outage must not turn a
+/// sudoer into an account an administrator may take over.
+pub fn is_privileged(dir: &impl Directory, user: &str, groups: &[String]) -> bool {
     if user == "root" {
         return true;
     }
-    match User::from_name(user) {
-        Ok(Some(u)) => u.uid.is_root() || is_member(user, u.gid, admin_group),
-        _ => false,
-    }
+    let primary = match dir.user(user) {
+        Ok(Some((uid, _))) if uid.is_root() => return true,
+        Ok(Some((_, gid))) => Some(gid),
+        // Unknown to NSS: a group may still list the name.
+        Ok(None) => None,
+        Err(_) => return true,
+    };
+    groups.iter().any(|name| match dir.group(name) {
+        Ok(Some((gid, members))) => Some(gid) == primary || members.iter().any(|m| m == user),
+        Ok(None) => false,
+        Err(_) => true,
+    })
 }
 
 /// Runs an NSS lookup off the async workers (LDAP or SSSD may be slow).
@@ -96,12 +128,88 @@ mod tests {
         assert!(!nobody.in_admin_group);
         assert!(!user_in_group("nobody", "root"));
         assert!(!is_member("root", Gid::from_raw(0), "no-such-group-here"));
-        assert!(is_privileged("root", "no-such-group-here"));
+    }
+
+    fn groups(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn privilege_follows_the_system_databases() {
+        assert!(is_privileged(
+            &Nss,
+            "root",
+            &groups(&["no-such-group-here"])
+        ));
+        assert!(is_privileged(&Nss, "root", &[]));
         assert!(
-            is_privileged("daemon", "daemon"),
-            "a member of the admin group"
+            is_privileged(&Nss, "daemon", &groups(&["no-such-group-here", "daemon"])),
+            "a member of any listed group"
         );
-        assert!(!is_privileged("nobody", "daemon"));
-        assert!(!is_privileged("no-such-user-here", "daemon"));
+        assert!(!is_privileged(
+            &Nss,
+            "daemon",
+            &groups(&["no-such-group-here"])
+        ));
+        assert!(!is_privileged(&Nss, "nobody", &groups(&["daemon", "sudo"])));
+        assert!(!is_privileged(
+            &Nss,
+            "no-such-user-here",
+            &groups(&["daemon"])
+        ));
+    }
+
+    /// A directory of alice (uid 1000, group 1000), uid-0 alias toor, and
+    /// the group sudo (gid 27) listing alice and the NSS-less name ghost;
+    /// `broken` names the lookups that fail.
+    struct Fake {
+        broken: &'static [&'static str],
+    }
+
+    impl Directory for Fake {
+        fn user(&self, user: &str) -> nix::Result<Option<(Uid, Gid)>> {
+            if self.broken.contains(&user) {
+                return Err(nix::errno::Errno::EIO);
+            }
+            Ok(match user {
+                "alice" | "bob" => Some((Uid::from_raw(1000), Gid::from_raw(1000))),
+                "toor" => Some((Uid::from_raw(0), Gid::from_raw(0))),
+                _ => None,
+            })
+        }
+        fn group(&self, group: &str) -> nix::Result<Option<(Gid, Vec<String>)>> {
+            if self.broken.contains(&group) {
+                return Err(nix::errno::Errno::EIO);
+            }
+            Ok(match group {
+                "sudo" => Some((Gid::from_raw(27), groups(&["alice", "ghost"]))),
+                "bobs" => Some((Gid::from_raw(1000), Vec::new())),
+                _ => None,
+            })
+        }
+    }
+
+    #[test]
+    fn privileged_by_uid_primary_or_supplementary_group_and_by_failure() {
+        let ok = Fake { broken: &[] };
+        let sudo = groups(&["wheel", "sudo"]);
+        assert!(is_privileged(&ok, "toor", &[]), "a uid-0 alias");
+        assert!(is_privileged(&ok, "alice", &sudo), "supplementary member");
+        assert!(is_privileged(&ok, "ghost", &sudo), "listed, unknown to NSS");
+        assert!(
+            is_privileged(&ok, "bob", &groups(&["bobs"])),
+            "primary group"
+        );
+        assert!(!is_privileged(&ok, "bob", &sudo));
+        assert!(!is_privileged(&ok, "nobody-here", &sudo));
+        // Fail closed: a lookup error is never read as "not a member".
+        let users_down = Fake { broken: &["bob"] };
+        assert!(is_privileged(&users_down, "bob", &sudo));
+        let group_down = Fake { broken: &["wheel"] };
+        assert!(is_privileged(&group_down, "bob", &sudo));
+        assert!(
+            !is_privileged(&group_down, "bob", &groups(&["sudo"])),
+            "a group that answers decides"
+        );
     }
 }

@@ -155,12 +155,21 @@ fn unlock(ctx: &mut Ctx, args: UnlockArgs) -> Result<(), CliError> {
         credential: args.credential.map(CredentialKind::from),
     };
     match ctx.admin(op)? {
-        Response::Unlocked { users } if ctx.json => {
-            output::json(&serde_json::json!({ "users": users }))
+        Response::Unlocked { users, skipped } if ctx.json => {
+            output::json(&serde_json::json!({ "users": users, "skipped": skipped }))
         }
-        Response::Unlocked { users } if users.is_empty() => output::line("Nothing was locked."),
-        Response::Unlocked { users } => {
-            output::line(&output::escape(&format!("Unlocked: {}", users.join(", "))))
+        Response::Unlocked { users, skipped } => {
+            if users.is_empty() {
+                output::line("Nothing was locked.")?;
+            } else {
+                output::line(&output::escape(&format!("Unlocked: {}", users.join(", "))))?;
+            }
+            if skipped > 0 {
+                output::line(&format!(
+                    "Skipped {skipped} privileged account(s) with failures or a suspension; only root may release them."
+                ))?;
+            }
+            Ok(())
         }
         Response::Done { messages } => output::done(ctx.json, &messages, "Unlocked."),
         _ => Err(CliError::UnexpectedReply("user unlock")),

@@ -61,6 +61,9 @@ pub struct DaemonConfig {
     pub secret_key: PathBuf,
     /// Members of this group administer monban (after step-up).
     pub admin_group: String,
+    /// Groups whose members may gain root (sudoers, polkit): their accounts,
+    /// like root's and administrators', are managed by root alone.
+    pub privileged_groups: Vec<String>,
     /// Simultaneous client connections; more are answered "busy".
     pub max_connections: usize,
     /// Simultaneous connections of one non-root user.
@@ -80,6 +83,7 @@ impl Default for DaemonConfig {
             database: PathBuf::from("/var/lib/monban/monban.db"),
             secret_key: PathBuf::from("/etc/monban/secret.key"),
             admin_group: "monban-admin".into(),
+            privileged_groups: vec!["sudo".into(), "wheel".into(), "admin".into()],
             max_connections: 256,
             max_connections_per_user: 8,
             idle_timeout: Span::from_secs(300),
@@ -402,6 +406,13 @@ impl Config {
         }
         if d.admin_group.is_empty() {
             return fail("daemon", "admin_group", "must name a group");
+        }
+        if d.privileged_groups.iter().any(String::is_empty) {
+            return fail(
+                "daemon",
+                "privileged_groups",
+                "must list group names (an empty name matches nothing)",
+            );
         }
         for (key, path) in [
             ("socket", &d.socket),

@@ -116,3 +116,15 @@ fn audit_bounds_default_and_the_old_key_is_refused_by_name() {
     assert_eq!(e.line, Some(2));
     assert!(e.message.contains("[audit] keep"), "{}", e.message);
 }
+
+#[test]
+fn privileged_groups_default_to_the_sudoers_groups_and_refuse_empty_names() {
+    assert_eq!(
+        parse("").unwrap().daemon.privileged_groups,
+        ["sudo", "wheel", "admin"]
+    );
+    let c = parse("[daemon]\nprivileged_groups = []\n").unwrap();
+    assert!(c.daemon.privileged_groups.is_empty());
+    let e = parse("[daemon]\nprivileged_groups = [\"sudo\", \"\"]\n").unwrap_err();
+    assert!(e.to_string().contains("privileged_groups"), "{e}");
+}

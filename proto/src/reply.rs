@@ -127,6 +127,9 @@ pub enum Response {
     /// Users whose suspensions were lifted (and what was lifted).
     Unlocked {
         users: Vec<String>,
+        /// Privileged accounts `--all` left suspended: only root releases them.
+        #[serde(default)]
+        skipped: usize,
     },
     Campaigns(Vec<Campaign>),
     Audit(Vec<AuditEntry>),

@@ -96,6 +96,7 @@ pub struct Harness {
     services: AtomicUsize,
     daemon_umask: Option<u32>,
     daemon_account: Option<Account>,
+    daemon_group_file: Option<PathBuf>,
 }
 
 impl Harness {
@@ -140,6 +141,7 @@ impl Harness {
             services: AtomicUsize::new(0),
             daemon_umask: None,
             daemon_account: None,
+            daemon_group_file: None,
             dir,
         };
         h.set_config(extra);
@@ -212,16 +214,37 @@ impl Harness {
             .append(true)
             .open(&self.log_path)
             .expect("open daemon log");
-        let mut cmd = match self.daemon_umask {
-            // exec keeps the pid, so stop() still signals the daemon itself.
-            Some(mask) => {
-                let mut sh = Command::new("/bin/sh");
-                sh.arg("-c")
-                    .arg(format!("umask {mask:03o} && exec \"$0\" \"$@\""))
-                    .arg(artefact("monban-authd"));
-                sh
-            }
-            None => Command::new(artefact("monban-authd")),
+        // exec keeps the pid (unshare without --fork execs too), so stop()
+        // still signals the daemon itself.
+        assert!(
+            self.daemon_group_file.is_none() || self.daemon_account.is_none(),
+            "a private /etc/group needs the daemon started as root"
+        );
+        let mut script = String::new();
+        if let Some(mask) = self.daemon_umask {
+            script.push_str(&format!("umask {mask:03o} && "));
+        }
+        if let Some(group) = &self.daemon_group_file {
+            script.push_str(&format!(
+                "mount --bind '{}' /etc/group && ",
+                group.display()
+            ));
+        }
+        let mut cmd = if script.is_empty() {
+            Command::new(artefact("monban-authd"))
+        } else {
+            let mut sh = if self.daemon_group_file.is_some() {
+                // A private mount namespace: the real /etc/group is untouched.
+                let mut u = Command::new("unshare");
+                u.args(["--mount", "--propagation", "private", "/bin/sh"]);
+                u
+            } else {
+                Command::new("/bin/sh")
+            };
+            sh.arg("-c")
+                .arg(format!("{script}exec \"$0\" \"$@\""))
+                .arg(artefact("monban-authd"));
+            sh
         };
         crate::process::drop_to(&mut cmd, self.daemon_account);
         let child = cmd
@@ -293,6 +316,27 @@ impl Harness {
         );
         nix::unistd::chown(self.dir.path(), owner.0, owner.1).expect("chown scratch dir");
         self.daemon_account = Some(account);
+    }
+
+    /// Runs the daemon (from the next `start`) in a private mount namespace
+    /// whose `/etc/group` is the real one with `extra` applied: each line
+    /// `NAME:x:GID:MEMBERS` replaces the group of that name or is added.
+    /// Only the daemon's view of NSS changes; the machine's stays as it is.
+    pub fn set_daemon_groups(&mut self, extra: &[&str]) {
+        let real = std::fs::read_to_string("/etc/group").expect("read /etc/group");
+        let name_of = |line: &str| line.split(':').next().unwrap_or("").to_string();
+        let replaced: Vec<String> = extra.iter().map(|l| name_of(l)).collect();
+        let mut lines: Vec<String> = real
+            .lines()
+            .filter(|l| !replaced.contains(&name_of(l)))
+            .map(str::to_string)
+            .collect();
+        lines.extend(extra.iter().map(|l| l.to_string()));
+        let path = self.dir.path().join("group");
+        std::fs::write(&path, lines.join("\n") + "\n").expect("write group file");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))
+            .expect("chmod group file");
+        self.daemon_group_file = Some(path);
     }
 
     /// The daemon's pid while it runs.

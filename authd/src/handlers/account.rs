@@ -104,10 +104,23 @@ impl Daemon {
         _peer: &Peer,
         ctx: PamContext,
     ) -> Result<Response, WireError> {
-        let reply = |verdict, messages| Ok(Response::Account(AccountReply { verdict, messages }));
         let Some(user) = self.find_user(&ctx.user).await? else {
-            return reply(AccountVerdict::UserUnknown, Vec::new());
+            return Ok(Response::Account(AccountReply {
+                verdict: AccountVerdict::UserUnknown,
+                messages: Vec::new(),
+            }));
         };
+        let (verdict, messages) = self.standing(&user).await?;
+        Ok(Response::Account(AccountReply { verdict, messages }))
+    }
+
+    /// May `user` log in now, and what they are told: the account phase's
+    /// judgement, also what an administrator must pass to act (SPEC §13).
+    pub(crate) async fn standing(
+        &self,
+        user: &UserRow,
+    ) -> Result<(AccountVerdict, Vec<UserMessage>), WireError> {
+        let reply = |verdict, messages| Ok((verdict, messages));
         if user.disabled {
             return reply(AccountVerdict::Disabled, vec![UserMessage::error(DISABLED)]);
         }
@@ -132,7 +145,7 @@ impl Daemon {
         }
         let now = self.now();
         let mut messages = Vec::new();
-        if let Some(grace_until) = self.otp_enrolment_due(&user).await? {
+        if let Some(grace_until) = self.otp_enrolment_due(user).await? {
             if now >= grace_until {
                 return reply(
                     AccountVerdict::Locked,
@@ -144,7 +157,7 @@ impl Daemon {
                 format_datetime(grace_until)
             )));
         }
-        let Some(facts) = self.password_facts(&user).await? else {
+        let Some(facts) = self.password_facts(user).await? else {
             return reply(AccountVerdict::Ok, messages);
         };
         match expiry::judge(&self.cfg.password, &facts, now) {

@@ -2,13 +2,15 @@
 //! these run; what is checked here is "never on yourself" and the targets.
 
 use monban_config::Allowed;
-use monban_proto::{AdminOp, CredentialKind, ErrorCode, Response, Secret, UserMessage, WireError};
+use monban_proto::{
+    AccountVerdict, AdminOp, CredentialKind, ErrorCode, Response, Secret, UserMessage, WireError,
+};
 use rand::Rng;
 use rand::rngs::OsRng;
 
 use super::password::rejection;
 use super::{Daemon, Origin, user_unknown};
-use crate::peer::{Peer, is_privileged, lookup};
+use crate::peer::{Nss, Peer, is_privileged, lookup};
 use crate::rules::{expiry, format_datetime, lockout, policy};
 use crate::store::{self, NewAuditEntry, UserRow};
 
@@ -43,33 +45,63 @@ pub(crate) fn valid_user_name(name: &str) -> bool {
 }
 
 impl Daemon {
-    /// Root and administrators are root's to manage: otherwise one
-    /// administrator could reset root's password and log in as root.
-    async fn not_privileged(&self, peer: &Peer, user: &str) -> Result<(), WireError> {
-        if peer.is_root() {
-            return Ok(());
-        }
-        let (name, group) = (user.to_string(), self.cfg.daemon.admin_group.clone());
-        if lookup(move || is_privileged(&name, &group))
+    /// The groups whose members only root may manage: the admin group and
+    /// `[daemon] privileged_groups`.
+    fn privileged_groups(&self) -> Vec<String> {
+        let d = &self.cfg.daemon;
+        let mut groups = vec![d.admin_group.clone()];
+        groups.extend(d.privileged_groups.iter().cloned());
+        groups
+    }
+
+    /// Whether `user` is root's alone to manage; a failed lookup says yes.
+    async fn privileged(&self, user: &str) -> bool {
+        let (name, groups) = (user.to_string(), self.privileged_groups());
+        lookup(move || is_privileged(&Nss, &name, &groups))
             .await
             .unwrap_or(true)
-        {
-            return Err(WireError::new(
-                ErrorCode::PermissionDenied,
-                format!(
-                    "permission denied: only root may manage root or another administrator ({user})"
-                ),
-            ));
+    }
+
+    /// Root, administrators and whoever may gain root (sudoers) are root's
+    /// to manage: otherwise an administrator could choose a sudoer's
+    /// password and become root with it.
+    async fn not_privileged(&self, peer: &Peer, user: &str) -> Result<(), WireError> {
+        if peer.is_root() || !self.privileged(user).await {
+            return Ok(());
         }
-        Ok(())
+        Err(WireError::new(
+            ErrorCode::PermissionDenied,
+            format!(
+                "permission denied: {user} is a privileged account (root, an administrator, or a member of a group in privileged_groups); only root may manage it"
+            ),
+        ))
+    }
+
+    /// An administrator acts only while their own account could log in
+    /// now: a disabled, expired or suspended administrator has no powers.
+    pub(super) async fn in_good_standing(&self, peer: &Peer) -> Result<(), WireError> {
+        let Some(me) = self.find_user(&peer.label()).await? else {
+            // The step-up that follows refuses an account monban lacks.
+            return Ok(());
+        };
+        let (verdict, messages) = self.standing(&me).await?;
+        if verdict == AccountVerdict::Ok {
+            return Ok(());
+        }
+        let why: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
+        Err(WireError::new(
+            ErrorCode::PermissionDenied,
+            format!(
+                "permission denied: administrator commands need your own account in good standing: {}",
+                why.join(" ")
+            ),
+        ))
     }
 
     pub(super) async fn admin(&self, peer: &Peer, op: AdminOp) -> Result<Response, WireError> {
         let origin = Origin::from_peer(peer);
-        if !matches!(op, AdminOp::UserUnlock { .. }) {
-            for target in op.targets() {
-                self.not_privileged(peer, target).await?;
-            }
+        for target in op.targets() {
+            self.not_privileged(peer, target).await?;
         }
         match op {
             AdminOp::UserAdd {
@@ -391,9 +423,25 @@ impl Daemon {
         }
         let kinds: Vec<CredentialKind> =
             credential.map_or(CredentialKind::ALL.to_vec(), |k| vec![k]);
+        // `--all` from an administrator releases ordinary users only: who is
+        // privileged is asked of NSS before the write, never inside it.
+        let mut passed_over = Vec::new();
+        if all && !peer.is_root() {
+            let kinds = kinds.clone();
+            let suspended = self
+                .store
+                .read(move |db| store::users::with_failures(db.conn(), &kinds))
+                .await?;
+            for name in suspended {
+                if name != peer.label() && self.privileged(&name).await {
+                    passed_over.push(name);
+                }
+            }
+        }
         let caller = peer.label();
         let now = self.now();
         let origin = origin.clone();
+        let skip = passed_over.clone();
         let (released, entries) = self
             .store
             .run(move |db| {
@@ -401,7 +449,7 @@ impl Daemon {
                     let targets: Vec<UserRow> = if all {
                         store::users::all(tx)?
                             .into_iter()
-                            .filter(|u| u.name != caller)
+                            .filter(|u| u.name != caller && !skip.contains(&u.name))
                             .collect()
                     } else {
                         let mut rows = Vec::new();
@@ -437,7 +485,10 @@ impl Daemon {
             })
             .await??;
         self.announce(&entries);
-        Ok(Response::Unlocked { users: released })
+        Ok(Response::Unlocked {
+            users: released,
+            skipped: passed_over.len(),
+        })
     }
 }
 

@@ -158,7 +158,10 @@ impl Daemon {
     ) -> Result<(), WireError> {
         match access {
             Access::Granted => Ok(()),
-            Access::Administrator => self.step_up(&session.peer, step_up).await,
+            Access::Administrator => {
+                self.in_good_standing(&session.peer).await?;
+                self.step_up(&session.peer, step_up).await
+            }
         }
     }
 

@@ -246,6 +246,27 @@ pub fn counter(
         .unwrap_or_default())
 }
 
+/// Names of the users with failures or a suspension on any of `kinds`.
+pub fn with_failures(
+    conn: &Connection,
+    kinds: &[CredentialKind],
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT u.name FROM users u JOIN counters c ON c.user_id = u.id
+         WHERE c.kind = ?1 AND (c.failures > 0 OR c.locked_at IS NOT NULL)",
+    )?;
+    let mut names = Vec::new();
+    for kind in kinds {
+        for name in stmt.query_map([kind.as_str()], |r| r.get::<_, String>(0))? {
+            let name = name?;
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    Ok(names)
+}
+
 pub fn set_counter(
     conn: &Connection,
     user_id: i64,
@@ -393,6 +414,30 @@ mod tests {
         assert_eq!(
             counter(c, id, CredentialKind::Login).unwrap(),
             Counter::default()
+        );
+    }
+
+    #[test]
+    fn users_with_failures_are_listed_once_per_name() {
+        let db = memory_db();
+        let c = db.conn();
+        let clean = insert(c, "clean", 1, false).unwrap();
+        let failing = insert(c, "failing", 1, false).unwrap();
+        let locked = insert(c, "locked", 1, false).unwrap();
+        set_counter(c, clean, CredentialKind::Login, Counter::default()).unwrap();
+        let some = |failures, locked_at| Counter {
+            failures,
+            locked_at,
+        };
+        set_counter(c, failing, CredentialKind::Login, some(2, None)).unwrap();
+        set_counter(c, failing, CredentialKind::Otp, some(1, None)).unwrap();
+        set_counter(c, locked, CredentialKind::Otp, some(5, Some(9))).unwrap();
+        let mut all = with_failures(c, &CredentialKind::ALL).unwrap();
+        all.sort();
+        assert_eq!(all, ["failing", "locked"]);
+        assert_eq!(
+            with_failures(c, &[CredentialKind::Login]).unwrap(),
+            ["failing"]
         );
     }
 }
