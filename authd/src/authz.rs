@@ -181,7 +181,10 @@ mod tests {
     fn list() -> Request {
         Request::Admin {
             step_up: None,
-            op: AdminOp::UserList { locked_only: false },
+            op: AdminOp::UserList {
+                locked_only: false,
+                after: None,
+            },
         }
     }
 

@@ -8,16 +8,35 @@ use crate::error::CliError;
 use crate::output::{self, or_dash};
 use crate::when::fmt_time;
 
+/// Entries asked for per request; the daemon answers at most its own page.
+const PAGE: u32 = 2000;
+
 pub(crate) fn run(ctx: &mut Ctx, args: LogArgs) -> Result<(), CliError> {
-    let op = AdminOp::AuditLog {
-        user: args.user,
-        since: args.since,
-        limit: args.limit,
-    };
-    match ctx.admin(op)? {
-        Response::Audit(entries) if ctx.json => output::json(&entries),
-        Response::Audit(entries) => output::text(&table(&entries)),
-        _ => Err(CliError::UnexpectedReply("log")),
+    let wanted = args.limit.unwrap_or(1000).max(1) as usize;
+    // Pages arrive newest first, each oldest-first within itself.
+    let mut pages: Vec<Vec<AuditEntry>> = Vec::new();
+    let got = std::cell::Cell::new(0);
+    ctx.admin_pages(
+        |before| AdminOp::AuditLog {
+            user: args.user.clone(),
+            since: args.since,
+            limit: Some(PAGE.min((wanted - got.get()) as u32)),
+            before,
+        },
+        |reply| match reply {
+            Response::Audit { entries, next } => {
+                got.set(got.get() + entries.len());
+                pages.push(entries);
+                Ok(next.filter(|_| got.get() < wanted))
+            }
+            _ => Err(CliError::UnexpectedReply("log")),
+        },
+    )?;
+    let entries: Vec<AuditEntry> = pages.into_iter().rev().flatten().collect();
+    if ctx.json {
+        output::json(&entries)
+    } else {
+        output::text(&table(&entries))
     }
 }
 

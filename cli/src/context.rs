@@ -67,6 +67,28 @@ impl Ctx {
         self.call(&Request::Admin { step_up, op })
     }
 
+    /// Every page of a paged administrative answer on one connection: the
+    /// step-up is read once; `op(cursor)` builds each request and `page`
+    /// takes each answer and returns the next cursor, None at the end.
+    pub(crate) fn admin_pages<C>(
+        &mut self,
+        mut op: impl FnMut(Option<C>) -> AdminOp,
+        mut page: impl FnMut(Response) -> Result<Option<C>, CliError>,
+    ) -> Result<(), CliError> {
+        self.connect()?;
+        let step_up = self.step_up()?;
+        let mut cursor = None;
+        loop {
+            // Sent with every page: on a fresh connection (after an idle
+            // close) the daemon asks for it again.
+            let reply = self.admin_with(step_up.clone(), op(cursor.take()))?;
+            match page(reply)? {
+                Some(next) => cursor = Some(next),
+                None => return Ok(()),
+            }
+        }
+    }
+
     /// Connects, reads the step-up, sends `op`: for verbs with no other secret.
     pub(crate) fn admin(&mut self, op: AdminOp) -> Result<Response, CliError> {
         self.connect()?;

@@ -39,21 +39,27 @@ pub(crate) fn run(ctx: &mut Ctx, verb: UserVerb) -> Result<(), CliError> {
             }
             Ok(())
         }
-        UserVerb::List { locked } => match ctx.admin(AdminOp::UserList {
-            locked_only: locked,
-        })? {
-            Response::Users(mut users) => {
-                if locked {
-                    users.retain(is_locked);
-                }
-                if ctx.json {
-                    output::json(&users)
-                } else {
-                    output::text(&list_table(&users))
-                }
+        UserVerb::List { locked } => {
+            let mut users = Vec::new();
+            ctx.admin_pages(
+                |after| AdminOp::UserList {
+                    locked_only: locked,
+                    after,
+                },
+                |reply| match reply {
+                    Response::Users { users: page, next } => {
+                        users.extend(page.into_iter().filter(|u| !locked || is_locked(u)));
+                        Ok(next)
+                    }
+                    _ => Err(CliError::UnexpectedReply("user list")),
+                },
+            )?;
+            if ctx.json {
+                output::json(&users)
+            } else {
+                output::text(&list_table(&users))
             }
-            _ => Err(CliError::UnexpectedReply("user list")),
-        },
+        }
         UserVerb::Reset {
             user,
             password_stdin,

@@ -110,7 +110,12 @@ pub enum Response {
         messages: Vec<UserMessage>,
     },
     Status(Box<UserStatus>),
-    Users(Vec<UserStatus>),
+    /// One page of `user list`; `next` asks for the following one.
+    Users {
+        users: Vec<UserStatus>,
+        #[serde(default)]
+        next: Option<String>,
+    },
     /// A password the daemon generated, shown to the administrator once.
     GeneratedPassword {
         user: String,
@@ -132,7 +137,12 @@ pub enum Response {
         skipped: usize,
     },
     Campaigns(Vec<Campaign>),
-    Audit(Vec<AuditEntry>),
+    /// One page of the trail, oldest first; `next` asks for the older one.
+    Audit {
+        entries: Vec<AuditEntry>,
+        #[serde(default)]
+        next: Option<i64>,
+    },
     Imported {
         users: Vec<String>,
         #[serde(default)]

@@ -144,9 +144,12 @@ pub enum AdminOp {
         #[serde(default)]
         require_otp: bool,
     },
+    /// One page of users by name; `after` is the previous page's `next`.
     UserList {
         #[serde(default)]
         locked_only: bool,
+        #[serde(default)]
+        after: Option<String>,
     },
     UserRemove {
         user: String,
@@ -189,11 +192,15 @@ pub enum AdminOp {
     ClearCampaign {
         id: Option<i64>,
     },
+    /// The newest `limit` entries (at most one page) older than `before`,
+    /// the previous page's `next`.
     AuditLog {
         user: Option<String>,
         since: Option<i64>,
         #[serde(default)]
         limit: Option<u32>,
+        #[serde(default)]
+        before: Option<i64>,
     },
     /// Root only: hashes read from /etc/shadow by the CLI.
     ImportShadow {

@@ -325,13 +325,20 @@ fn a_large_audit_trail_and_user_list_are_answered_whole() {
     }
     // Both answers outgrow a request-sized frame.
     for (what, op) in [
-        ("user list", AdminOp::UserList { locked_only: false }),
+        (
+            "user list",
+            AdminOp::UserList {
+                locked_only: false,
+                after: None,
+            },
+        ),
         (
             "audit log",
             AdminOp::AuditLog {
                 user: None,
                 since: None,
                 limit: None,
+                before: None,
             },
         ),
     ] {

@@ -18,6 +18,11 @@ use crate::store::{self, NewAuditEntry, UserRow};
 const GENERATED_ALPHANUMERIC: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const GENERATED_SYMBOLS: &[u8] = b"#%+-=?@";
 
+/// Users per `user list` reply: well inside a reply frame at any size.
+const USERS_PAGE: u32 = 500;
+/// Audit entries per `log` reply.
+const AUDIT_PAGE: u32 = 2000;
+
 pub(super) fn bad(message: impl Into<String>) -> WireError {
     WireError::new(ErrorCode::BadRequest, message)
 }
@@ -113,16 +118,24 @@ impl Daemon {
                 self.user_add(&origin, user, password, temporary, require_otp)
                     .await
             }
-            AdminOp::UserList { locked_only } => {
-                let rows = self.store.read(|db| store::users::all(db.conn())).await?;
-                let mut out = Vec::new();
+            AdminOp::UserList { locked_only, after } => {
+                // One bounded slice of the store per request, however many
+                // users there are; the client asks again with `next`.
+                let rows = self
+                    .store
+                    .read(move |db| store::users::page(db.conn(), after.as_deref(), USERS_PAGE))
+                    .await?;
+                let next = (rows.len() == USERS_PAGE as usize)
+                    .then(|| rows.last().map(|r| r.name.clone()))
+                    .flatten();
+                let mut users = Vec::new();
                 for row in rows {
                     let status = self.user_status(&row).await?;
                     if !locked_only || status.credentials.iter().any(|c| c.locked) {
-                        out.push(status);
+                        users.push(status);
                     }
                 }
-                Ok(Response::Users(out))
+                Ok(Response::Users { users, next })
             }
             AdminOp::UserRemove { user } => {
                 not_yourself(peer, &user, "remove")?;
@@ -213,17 +226,23 @@ impl Daemon {
                     "Cleared {cleared} mandatory-change campaign(s)."
                 )))
             }
-            AdminOp::AuditLog { user, since, limit } => {
+            AdminOp::AuditLog {
+                user,
+                since,
+                limit,
+                before,
+            } => {
                 let q = store::audit::AuditQuery {
                     user,
                     since,
-                    limit: limit.unwrap_or(1000).clamp(1, 100_000),
+                    limit: limit.unwrap_or(AUDIT_PAGE).clamp(1, AUDIT_PAGE),
+                    before,
                 };
-                Ok(Response::Audit(
-                    self.store
-                        .read(move |db| store::audit::query(db.conn(), &q))
-                        .await?,
-                ))
+                let (entries, next) = self
+                    .store
+                    .read(move |db| store::audit::page(db.conn(), &q))
+                    .await?;
+                Ok(Response::Audit { entries, next })
             }
             AdminOp::ImportShadow { entries } => self.import_shadow(&origin, entries).await,
         }

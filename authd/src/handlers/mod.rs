@@ -42,6 +42,9 @@ pub struct Daemon {
 pub struct Session {
     pub peer: Peer,
     pub conversation: Option<Conversation>,
+    /// The administrator proved their confirmation password on this
+    /// connection: the pages of one `user list` or `log` need it once.
+    pub stepped_up: bool,
 }
 
 impl Session {
@@ -49,6 +52,7 @@ impl Session {
         Self {
             peer,
             conversation: None,
+            stepped_up: false,
         }
     }
 }
@@ -153,14 +157,20 @@ impl Daemon {
     async fn admit(
         &self,
         access: Access,
-        session: &Session,
+        session: &mut Session,
         step_up: Option<monban_proto::Secret>,
     ) -> Result<(), WireError> {
         match access {
             Access::Granted => Ok(()),
             Access::Administrator => {
+                // Standing is asked every time: a disabled administrator's
+                // open connection loses its powers too.
                 self.in_good_standing(&session.peer).await?;
-                self.step_up(&session.peer, step_up).await
+                if !session.stepped_up {
+                    self.step_up(&session.peer, step_up).await?;
+                    session.stepped_up = true;
+                }
+                Ok(())
             }
         }
     }

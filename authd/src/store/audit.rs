@@ -52,13 +52,19 @@ pub struct AuditQuery {
     pub user: Option<String>,
     pub since: Option<i64>,
     pub limit: u32,
+    /// Only entries older than this cursor (a page's `next`).
+    pub before: Option<i64>,
 }
 
 const COLUMNS: &str = "id, at, event, actor, user, credential, service, rhost, tty, detail";
 
-/// The newest `limit` matching entries, oldest first. Every branch walks
-/// an index from the newest end and stops after `limit` rows.
-pub fn query(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+/// The newest `limit` matching entries, oldest first, with the cursor of
+/// the next (older) page when this one is full. Every branch walks an index from the newest end (or from the
+/// cursor) and stops after `limit` rows.
+pub fn page(
+    conn: &Connection,
+    q: &AuditQuery,
+) -> Result<(Vec<AuditEntry>, Option<i64>), StoreError> {
     // `since` becomes the first id at or after it (one index lookup), so
     // the walks below stop there instead of filtering the whole trail.
     let first_id: i64 = match q.since {
@@ -68,22 +74,27 @@ pub fn query(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditEntry>, Store
                 r.get::<_, Option<i64>>(0)
             })? {
                 Some(id) => id,
-                None => return Ok(Vec::new()),
+                None => return Ok((Vec::new(), None)),
             }
         }
     };
+    let before = q.before.unwrap_or(i64::MAX);
     let mut rows = match &q.user {
-        None => newest(conn, "id >= ?1", params![first_id, q.limit])?,
+        None => newest(
+            conn,
+            "id >= ?1 AND id < ?4",
+            params![first_id, q.limit, "", before],
+        )?,
         Some(user) => {
             let mut both = newest(
                 conn,
-                "user = ?3 AND id >= ?1",
-                params![first_id, q.limit, user],
+                "user = ?3 AND id >= ?1 AND id < ?4",
+                params![first_id, q.limit, user, before],
             )?;
             both.extend(newest(
                 conn,
-                "actor = ?3 AND id >= ?1",
-                params![first_id, q.limit, user],
+                "actor = ?3 AND id >= ?1 AND id < ?4",
+                params![first_id, q.limit, user, before],
             )?);
             both.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
             both.dedup_by_key(|(id, _)| *id);
@@ -91,11 +102,15 @@ pub fn query(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditEntry>, Store
             both
         }
     };
+    let next = (rows.len() == q.limit as usize)
+        .then(|| rows.last().map(|(id, _)| *id))
+        .flatten();
     rows.reverse();
-    Ok(rows.into_iter().map(|(_, e)| e).collect())
+    Ok((rows.into_iter().map(|(_, e)| e).collect(), next))
 }
 
-/// Newest first; `?1` is the first id, `?2` the limit, `?3` the name.
+/// Newest first; `?1` is the first id, `?2` the limit, `?3` the name,
+/// `?4` the cursor.
 fn newest(
     conn: &Connection,
     filter: &str,
@@ -190,6 +205,10 @@ pub fn clear_campaigns(conn: &Connection, id: Option<i64>) -> Result<usize, Stor
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn query(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(page(conn, q)?.0)
+    }
     use crate::store::{memory_db, users};
 
     #[test]
@@ -212,6 +231,7 @@ mod tests {
             user: Some("a".into()),
             since: Some(2),
             limit: 1,
+            before: None,
         };
         let got = query(c, &q).unwrap();
         assert_eq!(got.len(), 1);
@@ -261,9 +281,15 @@ mod tests {
         };
         let cases: Vec<(String, Vec<&dyn rusqlite::ToSql>)> = vec![
             ("SELECT MIN(id) FROM audit WHERE at >= ?1".into(), vec![&5]),
-            (newest("id >= ?1"), vec![&0, &10]),
-            (newest("user = ?3 AND id >= ?1"), vec![&0, &10, &"a"]),
-            (newest("actor = ?3 AND id >= ?1"), vec![&0, &10, &"a"]),
+            (newest("id >= ?1 AND id < ?4"), vec![&0, &10, &"", &99]),
+            (
+                newest("user = ?3 AND id >= ?1 AND id < ?4"),
+                vec![&0, &10, &"a", &99],
+            ),
+            (
+                newest("actor = ?3 AND id >= ?1 AND id < ?4"),
+                vec![&0, &10, &"a", &99],
+            ),
             (FAILURES_SINCE.into(), vec![&"a"]),
             (
                 "SELECT id FROM audit WHERE at < ?1 ORDER BY at LIMIT ?2".into(),
@@ -302,6 +328,7 @@ mod tests {
                     user: user.map(Into::into),
                     since,
                     limit,
+                    before: None,
                 },
             )
             .unwrap()
@@ -327,5 +354,43 @@ mod tests {
         assert_eq!(campaigns(c).unwrap()[0].pending_users, 1);
         assert_eq!(clear_campaigns(c, Some(camp)).unwrap(), 1);
         assert_eq!(users::deadline(c, id).unwrap(), None);
+    }
+
+    #[test]
+    fn pages_walk_back_from_the_newest_without_gaps_or_repeats() {
+        let db = memory_db();
+        let c = db.conn();
+        for at in 1..=7 {
+            let user = if at % 2 == 0 { "even" } else { "odd" };
+            append(
+                c,
+                &NewAuditEntry {
+                    at,
+                    event: "x",
+                    user: Some(user.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        let walk = |user: Option<&str>| {
+            let mut q = AuditQuery {
+                user: user.map(Into::into),
+                limit: 3,
+                ..Default::default()
+            };
+            let mut pages = Vec::new();
+            loop {
+                let (entries, next) = page(c, &q).unwrap();
+                pages.push(entries.iter().map(|e| e.at).collect::<Vec<_>>());
+                match next {
+                    Some(cursor) => q.before = Some(cursor),
+                    None => return pages,
+                }
+            }
+        };
+        assert_eq!(walk(None), [vec![5, 6, 7], vec![2, 3, 4], vec![1]]);
+        assert_eq!(walk(Some("even")), [vec![2, 4, 6], vec![]]);
+        assert_eq!(walk(Some("odd")), [vec![3, 5, 7], vec![1]]);
     }
 }

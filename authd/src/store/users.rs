@@ -59,6 +59,18 @@ pub fn all(conn: &Connection) -> Result<Vec<UserRow>, StoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Up to `limit` users by name after `after` (the previous page's last).
+pub fn page(
+    conn: &Connection,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<Vec<UserRow>, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE name > ?1 ORDER BY name LIMIT ?2");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![after.unwrap_or(""), limit], user_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub fn insert(
     conn: &Connection,
     name: &str,

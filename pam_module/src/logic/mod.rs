@@ -256,7 +256,7 @@ fn response_name(resp: &Response) -> &'static str {
         Response::Account(_) => "account",
         Response::Done { .. } => "done",
         Response::Status(_) => "status",
-        Response::Users(_) => "users",
+        Response::Users { .. } => "users",
         Response::GeneratedPassword { .. } => "generated_password",
         Response::Policy(_) => "policy",
         Response::OtpEnrollment(_) => "otp_enrollment",
@@ -264,7 +264,7 @@ fn response_name(resp: &Response) -> &'static str {
         Response::OtpState(_) => "otp_state",
         Response::Unlocked { .. } => "unlocked",
         Response::Campaigns(_) => "campaigns",
-        Response::Audit(_) => "audit",
+        Response::Audit { .. } => "audit",
         Response::Imported { .. } => "imported",
         Response::Error(_) => "error",
     }
