@@ -16,6 +16,7 @@ mod clock;
 mod crypt;
 mod handlers;
 mod hashing;
+mod inflight;
 mod peer;
 mod peer_proc;
 mod ratelimit;
@@ -208,6 +209,7 @@ fn run(config: Config) -> Result<(), String> {
             syslog: Arc::new(audit::Syslog::connect()),
             clock: Arc::new(clock::SystemClock),
             limiter: Arc::new(ratelimit::Limiter::new(rate)),
+            in_flight: Arc::default(),
         });
         tracing::info!("listening on {}", socket.display());
         let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);

@@ -19,6 +19,7 @@ use crate::audit::Syslog;
 use crate::authz::{self, Access};
 use crate::clock::Clock;
 use crate::hashing::Hasher;
+use crate::inflight::InFlight;
 use crate::peer::Peer;
 use crate::ratelimit::Limiter;
 use crate::secretbox::SecretBox;
@@ -35,6 +36,7 @@ pub struct Daemon {
     pub syslog: Arc<Syslog>,
     pub clock: Arc<dyn Clock>,
     pub limiter: Arc<Limiter>,
+    pub in_flight: Arc<InFlight>,
 }
 
 /// Per-connection state: who is asking, and an authentication

@@ -48,6 +48,7 @@ impl Fixture {
                 per_minute: 30,
                 burst: 60,
             })),
+            in_flight: Arc::default(),
         };
         Self {
             daemon,

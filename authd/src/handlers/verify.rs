@@ -6,8 +6,10 @@ use monban_proto::{CredentialKind, ErrorCode, Secret, WireError};
 use zeroize::Zeroizing;
 
 use super::{Daemon, Origin};
+use crate::inflight::{Seen, Verifying};
 use crate::peer::Peer;
-use crate::rules::{lockout, otp};
+use crate::rules::lockout::{self, Admission};
+use crate::rules::otp;
 use crate::store::{self, NewAuditEntry, UserRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,12 +22,18 @@ pub enum Checked {
     NotSet,
 }
 
-/// An attempt counted in advance by `reserve`.
-#[derive(Clone, Copy)]
+/// An attempt counted in advance by `reserve`, in flight until settled.
 struct Attempt {
-    /// This attempt's count reached the limit and suspended the credential.
-    locks: bool,
     limit: u32,
+    exempt: bool,
+    verifying: Verifying,
+}
+
+/// How `reserve`'s transaction ended.
+enum Reserved {
+    Admitted(Verifying),
+    Refused,
+    Wait(Seen),
 }
 
 /// Audit event names for one kind of check.
@@ -105,46 +113,77 @@ impl Daemon {
     /// Counts an attempt as a failure before the secret is looked at, in
     /// one transaction with the suspension check: however many attempts
     /// arrive at once, at most `max_failures` are ever verified, and a
-    /// client that disconnects mid-way has still been counted. None when
-    /// the credential is suspended (that refusal is audited here).
+    /// client that disconnects mid-way has still been counted. An attempt
+    /// beyond the budget waits for those in flight (a right answer frees
+    /// it). None when the credential is suspended (audited here).
     async fn reserve(
         &self,
         user: &UserRow,
         kind: CredentialKind,
         origin: &Origin,
     ) -> Result<Option<Attempt>, WireError> {
-        let now = self.now();
         let limit = lockout::limit(&self.cfg, kind);
         let exempt = self.exempt(user);
         let unlock_after = self.cfg.lockout.unlock_after;
         let id = user.id;
-        let mut refused = origin.entry(now, "auth_refused_locked", &user.name);
-        refused.credential = Some(kind);
-        let (attempt, written) = self
-            .store
-            .run(move |db| {
-                db.write(|tx| {
-                    let before = store::users::counter(tx, id, kind)?;
-                    if lockout::is_locked(before, unlock_after, now) {
-                        store::audit::append(tx, &refused)?;
-                        return Ok((None, vec![refused]));
-                    }
-                    let after = lockout::after_failure(before, limit, exempt, unlock_after, now);
-                    store::users::set_counter(tx, id, kind, after)?;
-                    let attempt = Attempt {
-                        locks: after.locked_at.is_some() && before.locked_at != after.locked_at,
-                        limit,
-                    };
-                    Ok((Some(attempt), Vec::new()))
+        loop {
+            let now = self.now();
+            let mut refused = origin.entry(now, "auth_refused_locked", &user.name);
+            refused.credential = Some(kind);
+            let mut locked = refused.clone();
+            locked.event = "locked";
+            locked.detail = Some(format!(
+                "suspended after {limit} counted attempts that never answered"
+            ));
+            let in_flight = self.in_flight.clone();
+            let (reserved, written) = self
+                .store
+                .run(move |db| {
+                    db.write(|tx| {
+                        let before = store::users::counter(tx, id, kind)?;
+                        let (admission, ticket) = in_flight.decide(id, kind, |n| {
+                            let a = lockout::admit(before, limit, exempt, unlock_after, now, n);
+                            (a, matches!(a, Admission::Verify(_)))
+                        });
+                        Ok(match (admission, ticket) {
+                            (Admission::Verify(after), Ok(verifying)) => {
+                                store::users::set_counter(tx, id, kind, after)?;
+                                (Reserved::Admitted(verifying), Vec::new())
+                            }
+                            (Admission::Wait, Err(seen)) => (Reserved::Wait(seen), Vec::new()),
+                            (Admission::Suspend(after), _) => {
+                                store::users::set_counter(tx, id, kind, after)?;
+                                store::audit::append(tx, &locked)?;
+                                store::audit::append(tx, &refused)?;
+                                (Reserved::Refused, vec![locked, refused])
+                            }
+                            _ => {
+                                store::audit::append(tx, &refused)?;
+                                (Reserved::Refused, vec![refused])
+                            }
+                        })
+                    })
                 })
-            })
-            .await?;
-        self.announce(&written);
-        Ok(attempt)
+                .await?;
+            self.announce(&written);
+            match reserved {
+                Reserved::Admitted(verifying) => {
+                    return Ok(Some(Attempt {
+                        limit,
+                        exempt,
+                        verifying,
+                    }));
+                }
+                Reserved::Refused => return Ok(None),
+                Reserved::Wait(seen) => self.in_flight.settled(id, kind, seen).await,
+            }
+        }
     }
 
     /// Records how a reserved attempt ended: a right secret clears the
-    /// count (and may upgrade the hash); a wrong one stays counted.
+    /// count (and may upgrade the hash); a wrong one stays counted and
+    /// suspends the credential once the budget is spent and nothing else
+    /// is in flight.
     #[allow(clippy::too_many_arguments)]
     async fn settle(
         &self,
@@ -165,26 +204,47 @@ impl Daemon {
         };
         let mut entry = origin.entry(now, event, &user.name);
         entry.credential = Some(kind);
-        let mut entries = vec![entry.clone()];
-        if !right && attempt.locks {
-            entry.event = "locked";
-            entry.detail = Some(format!(
-                "suspended after {} consecutive failures",
-                attempt.limit
-            ));
-            entries.push(entry);
-        }
-        self.commit(entries, move |tx| {
-            if right {
-                let counted = store::users::counter(tx, id, kind)?;
-                store::users::set_counter(tx, id, kind, lockout::after_success(counted))?;
-                if let Some((old, new)) = &upgrade {
-                    store::users::upgrade_hash(tx, id, kind, old, new)?;
-                }
-            }
-            Ok(())
-        })
-        .await
+        let mut locked = entry.clone();
+        locked.event = "locked";
+        locked.detail = Some(format!(
+            "suspended after {} consecutive failures",
+            attempt.limit
+        ));
+        let Attempt {
+            limit,
+            exempt,
+            mut verifying,
+        } = attempt;
+        let written = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    // Ended under the write lock: the waiters it wakes read
+                    // what this transaction commits.
+                    let others = verifying.finish();
+                    let counted = store::users::counter(tx, id, kind)?;
+                    let mut entries = vec![entry];
+                    if right {
+                        store::users::set_counter(tx, id, kind, lockout::after_success(counted))?;
+                        if let Some((old, new)) = &upgrade {
+                            store::users::upgrade_hash(tx, id, kind, old, new)?;
+                        }
+                    } else {
+                        let after = lockout::after_wrong(counted, limit, exempt, now, others);
+                        if after != counted {
+                            store::users::set_counter(tx, id, kind, after)?;
+                            entries.push(locked);
+                        }
+                    }
+                    for e in &entries {
+                        store::audit::append(tx, e)?;
+                    }
+                    Ok(entries)
+                })
+            })
+            .await?;
+        self.announce(&written);
+        Ok(())
     }
 
     /// Whether `kind` of `user` is suspended right now (no attempt counted).
