@@ -7,8 +7,7 @@
 //! burst, see BENCHMARKS.md). Imported crypt(3) hashes are verified through
 //! libcrypt and replaced by Argon2id at the next successful login.
 
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -20,6 +19,7 @@ use tokio::sync::oneshot;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::crypt;
+use crate::lanes::{Lane, Lanes};
 
 /// Bytes of an Argon2id output monban stores.
 const OUTPUT_LEN: usize = 32;
@@ -50,10 +50,19 @@ struct Job {
     reply: oneshot::Sender<Done>,
 }
 
+/// Closes the queue when the last `Hasher` goes, so the threads end.
+struct Pool(Arc<Lanes<Job>>);
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 #[derive(Clone)]
 pub struct Hasher {
     params: Params,
-    jobs: mpsc::Sender<Job>,
+    pool: Arc<Pool>,
     /// Verified in place of a missing user's hash, at the same cost.
     dummy: Arc<Zeroizing<String>>,
 }
@@ -71,10 +80,9 @@ impl Hasher {
         let mut scratch = vec![Block::default(); params.block_count()];
         let dummy = hash_with(&params, &mut scratch, "monban timing equaliser")?;
         drop(scratch);
-        let (jobs, queue) = mpsc::channel::<Job>();
         // Jobs are small and each connection has at most one in flight, so
         // the queue is bounded by the connection limit.
-        let queue = Arc::new(Mutex::new(queue));
+        let queue = Arc::new(Lanes::new());
         for n in 0..workers.max(1) {
             let queue = Arc::clone(&queue);
             let params = params.clone();
@@ -85,22 +93,25 @@ impl Hasher {
         }
         Ok(Self {
             params,
-            jobs,
+            pool: Arc::new(Pool(queue)),
             dummy: Arc::new(dummy),
         })
     }
 
-    async fn submit(&self, work: Work) -> Result<Done, HashError> {
+    async fn submit(&self, lane: Lane, work: Work) -> Result<Done, HashError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job { work, reply })
-            .map_err(|_| HashError::PoolGone)?;
+        if !self.pool.0.push(lane, Job { work, reply }) {
+            return Err(HashError::PoolGone);
+        }
         answer.await.map_err(|_| HashError::PoolGone)
     }
 
     /// A new Argon2id PHC string for `password`.
     pub async fn hash(&self, password: &Secret) -> Result<Zeroizing<String>, HashError> {
-        match self.submit(Work::Hash(password.clone())).await? {
+        match self
+            .submit(Lane::High, Work::Hash(password.clone()))
+            .await?
+        {
             Done::Hashed(result) => result,
             Done::Verified(_) => Err(HashError::PoolGone),
         }
@@ -108,22 +119,38 @@ impl Hasher {
 
     /// Whether `password` matches `stored`. Unknown formats never match.
     pub async fn verify(&self, stored: Zeroizing<String>, password: &Secret) -> bool {
-        self.matches_any(vec![stored], password).await
+        self.verify_in(Lane::High, stored, password).await
+    }
+
+    /// [`Hasher::verify`] for a login attempt, queued in `lane`.
+    pub async fn verify_in(
+        &self,
+        lane: Lane,
+        stored: Zeroizing<String>,
+        password: &Secret,
+    ) -> bool {
+        matches!(
+            self.submit(lane, Work::Verify(vec![stored], password.clone()))
+                .await,
+            Ok(Done::Verified(true))
+        )
     }
 
     /// Checks `password` against every hash of `stored` (history checks),
     /// one after another on one worker.
     pub async fn matches_any(&self, stored: Vec<Zeroizing<String>>, password: &Secret) -> bool {
         matches!(
-            self.submit(Work::Verify(stored, password.clone())).await,
+            self.submit(Lane::High, Work::Verify(stored, password.clone()))
+                .await,
             Ok(Done::Verified(true))
         )
     }
 
-    /// Spends the same time as verifying a real Argon2id hash.
-    pub async fn waste(&self, password: &Secret) {
+    /// Spends the same time as verifying a real Argon2id hash, queued in
+    /// `lane` like the attempt it stands in for.
+    pub async fn waste_in(&self, lane: Lane, password: &Secret) {
         let dummy = Zeroizing::new(self.dummy.as_str().to_owned());
-        let _ = self.verify(dummy, password).await;
+        let _ = self.verify_in(lane, dummy, password).await;
     }
 
     /// True when `stored` is not Argon2id with at least the current cost.
@@ -146,18 +173,9 @@ impl Hasher {
 }
 
 /// One hashing thread: takes jobs until the daemon drops the pool.
-fn worker(params: &Params, queue: &Mutex<mpsc::Receiver<Job>>) {
+fn worker(params: &Params, queue: &Lanes<Job>) {
     let mut memory = vec![Block::default(); params.block_count()];
-    loop {
-        let job = {
-            let queue = queue
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            match queue.recv() {
-                Ok(job) => job,
-                Err(_) => return,
-            }
-        };
+    while let Some(job) = queue.pop() {
         let done = match job.work {
             Work::Hash(password) => Done::Hashed(hash_with(params, &mut memory, password.expose())),
             Work::Verify(stored, password) => Done::Verified(

@@ -17,9 +17,11 @@ mod crypt;
 mod handlers;
 mod hashing;
 mod inflight;
+mod lanes;
 mod peer;
 mod peer_proc;
 mod ratelimit;
+mod recent;
 mod rules;
 mod secretbox;
 mod server;
@@ -210,6 +212,7 @@ fn run(config: Config) -> Result<(), String> {
             clock: Arc::new(clock::SystemClock),
             limiter: Arc::new(ratelimit::Limiter::new(rate)),
             in_flight: Arc::default(),
+            recent: Arc::default(),
         });
         tracing::info!("listening on {}", socket.display());
         let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);

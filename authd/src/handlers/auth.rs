@@ -124,7 +124,7 @@ impl Daemon {
                 // Decided before the secret is looked at, so the answer says
                 // nothing about whether it was right.
                 if let Some(refusal) = self.refused_before_checking(&user, &conv, &origin).await? {
-                    self.hasher.waste(&answer).await;
+                    self.waste_login(&user.name, &origin, &answer).await;
                     return Ok(refusal);
                 }
                 let checked = self
@@ -201,7 +201,7 @@ impl Daemon {
             .commit(vec![], move |tx| store::audit::append(tx, &stored))
             .await?;
         self.announce(&[entry]);
-        self.hasher.waste(answer).await;
+        self.waste_login(&conv.ctx.user, origin, answer).await;
         self.store
             .run(move |db| db.write(|tx| store::audit::set_detail(tx, id, "no such monban user")))
             .await?;

@@ -22,6 +22,7 @@ use crate::hashing::Hasher;
 use crate::inflight::InFlight;
 use crate::peer::Peer;
 use crate::ratelimit::Limiter;
+use crate::recent::RecentFailures;
 use crate::secretbox::SecretBox;
 use crate::store::{NewAuditEntry, Store, StoreError};
 
@@ -37,6 +38,7 @@ pub struct Daemon {
     pub clock: Arc<dyn Clock>,
     pub limiter: Arc<Limiter>,
     pub in_flight: Arc<InFlight>,
+    pub recent: Arc<RecentFailures>,
 }
 
 /// Per-connection state: who is asking, and an authentication

@@ -49,6 +49,7 @@ impl Fixture {
                 burst: 60,
             })),
             in_flight: Arc::default(),
+            recent: Arc::default(),
         };
         Self {
             daemon,

@@ -84,14 +84,17 @@ impl Daemon {
             .run(move |db| store::users::credential(db.conn(), id, kind))
             .await?;
         let Some(cred) = cred else {
-            self.hasher.waste(secret).await;
+            self.waste_login(&user.name, origin, secret).await;
             return Ok(Checked::NotSet);
         };
         let Some(attempt) = self.reserve(user, kind, origin).await? else {
-            self.hasher.waste(secret).await;
+            self.waste_login(&user.name, origin, secret).await;
             return Ok(Checked::Locked);
         };
-        let right = self.hasher.verify(cred.hash.clone(), secret).await;
+        let lane = self
+            .recent
+            .lane(&user.name, origin.rhost.as_deref(), self.now());
+        let right = self.hasher.verify_in(lane, cred.hash.clone(), secret).await;
         let upgrade = if right && self.hasher.needs_upgrade(&cred.hash) {
             self.hasher
                 .hash(secret)
@@ -108,6 +111,17 @@ impl Daemon {
         } else {
             Checked::Wrong
         })
+    }
+
+    /// The hashing time of a login attempt whose secret is compared with
+    /// nothing (an unknown name, a refusal decided before checking), in the
+    /// lane a real attempt of that name and host would wait in, and
+    /// remembered as the failure it is.
+    pub(crate) async fn waste_login(&self, name: &str, origin: &Origin, secret: &Secret) {
+        let host = origin.rhost.as_deref();
+        let lane = self.recent.lane(name, host, self.now());
+        self.hasher.waste_in(lane, secret).await;
+        self.recent.failed(name, host, self.now());
     }
 
     /// Counts an attempt as a failure before the secret is looked at, in
@@ -244,6 +258,11 @@ impl Daemon {
             })
             .await?;
         self.announce(&written);
+        if right {
+            self.recent.succeeded(&user.name);
+        } else {
+            self.recent.failed(&user.name, origin.rhost.as_deref(), now);
+        }
         Ok(())
     }
 
