@@ -3,11 +3,10 @@
 //! can answer, so concurrent wrong guesses are all counted.
 
 use monban_proto::{CredentialKind, ErrorCode, Secret, WireError};
-use zeroize::Zeroizing;
 
 use super::{Daemon, Origin};
 use crate::peer::Peer;
-use crate::rules::{lockout, otp};
+use crate::rules::{expiry, lockout, otp};
 use crate::store::{self, NewAuditEntry, UserRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +17,8 @@ pub enum Checked {
     Locked,
     /// The user has no such credential.
     NotSet,
+    /// Right, but a temporary password past its validity: opens nothing.
+    Lapsed,
 }
 
 /// An attempt counted in advance by `reserve`.
@@ -45,6 +46,12 @@ pub const STEP_UP_EVENTS: Events = Events {
     failure: "step_up_failure",
 };
 
+/// A new confirmation password compared with the login password.
+pub const COMPARE_EVENTS: Events = Events {
+    success: "login_password_matched",
+    failure: "login_password_compared",
+};
+
 /// Additional authenticated data binding a sealed OTP secret to its user.
 pub fn otp_aad(user_id: i64) -> Vec<u8> {
     format!("monban-otp:{user_id}").into_bytes()
@@ -60,9 +67,31 @@ impl Daemon {
         lockout::is_locked(counter, self.cfg.lockout.unlock_after, self.now())
     }
 
-    /// Verifies a password credential. Wrong and locked answers take the
-    /// same hashing time as right ones.
+    /// Verifies a password credential and, when it was right, upgrades a
+    /// legacy hash. Wrong and locked answers take the same hashing time as
+    /// right ones.
     pub(crate) async fn check_secret(
+        &self,
+        user: &UserRow,
+        kind: CredentialKind,
+        secret: &Secret,
+        origin: &Origin,
+        events: Events,
+    ) -> Result<Checked, WireError> {
+        let checked = self
+            .judge_secret(user, kind, secret, origin, events)
+            .await?;
+        if checked == Checked::Right {
+            self.upgrade_hash(user, kind, secret).await?;
+        }
+        Ok(checked)
+    }
+
+    /// Verifies a password credential with the same work whatever the
+    /// outcome: one counted attempt, one hash, one transaction of the same
+    /// statements. A right temporary password past its validity is
+    /// `Lapsed` and stays counted as a failure: it opens nothing.
+    pub(crate) async fn judge_secret(
         &self,
         user: &UserRow,
         kind: CredentialKind,
@@ -84,22 +113,44 @@ impl Daemon {
             return Ok(Checked::Locked);
         };
         let right = self.hasher.verify(cred.hash.clone(), secret).await;
-        let upgrade = if right && self.hasher.needs_upgrade(&cred.hash) {
-            self.hasher
-                .hash(secret)
-                .await
-                .ok()
-                .map(|new| (cred.hash.clone(), new))
-        } else {
-            None
+        let lapsed = expiry::temporary_lapsed(cred.temporary_until, self.now());
+        let checked = match (right, lapsed) {
+            (true, false) => Checked::Right,
+            (true, true) => Checked::Lapsed,
+            (false, _) => Checked::Wrong,
         };
-        self.settle(user, kind, right, upgrade, attempt, origin, events)
+        self.settle(user, kind, checked, attempt, origin, events)
             .await?;
-        Ok(if right {
-            Checked::Right
-        } else {
-            Checked::Wrong
-        })
+        Ok(checked)
+    }
+
+    /// Rehashes a right secret whose stored hash is of an older kind
+    /// (imported from /etc/shadow, weaker parameters).
+    pub(crate) async fn upgrade_hash(
+        &self,
+        user: &UserRow,
+        kind: CredentialKind,
+        secret: &Secret,
+    ) -> Result<(), WireError> {
+        let id = user.id;
+        let Some(cred) = self
+            .store
+            .run(move |db| store::users::credential(db.conn(), id, kind))
+            .await?
+        else {
+            return Ok(());
+        };
+        if !self.hasher.needs_upgrade(&cred.hash) {
+            return Ok(());
+        }
+        let Ok(new) = self.hasher.hash(secret).await else {
+            return Ok(());
+        };
+        let old = cred.hash;
+        self.store
+            .run(move |db| db.write(|tx| store::users::upgrade_hash(tx, id, kind, &old, &new)))
+            .await?;
+        Ok(())
     }
 
     /// Counts an attempt as a failure before the secret is looked at, in
@@ -144,24 +195,25 @@ impl Daemon {
     }
 
     /// Records how a reserved attempt ended: a right secret clears the
-    /// count (and may upgrade the hash); a wrong one stays counted.
-    #[allow(clippy::too_many_arguments)]
+    /// count, anything else stays counted. Both outcomes run the same
+    /// statements (the counter is rewritten either way), so the time to
+    /// the next prompt does not tell them apart.
     async fn settle(
         &self,
         user: &UserRow,
         kind: CredentialKind,
-        right: bool,
-        upgrade: Option<(Zeroizing<String>, Zeroizing<String>)>,
+        checked: Checked,
         attempt: Attempt,
         origin: &Origin,
         events: Events,
     ) -> Result<(), WireError> {
         let now = self.now();
         let id = user.id;
-        let event = if right {
-            events.success
-        } else {
-            events.failure
+        let right = checked == Checked::Right;
+        let event = match checked {
+            Checked::Right => events.success,
+            Checked::Lapsed => "auth_refused_temporary_lapsed",
+            _ => events.failure,
         };
         let mut entry = origin.entry(now, event, &user.name);
         entry.credential = Some(kind);
@@ -175,14 +227,13 @@ impl Daemon {
             entries.push(entry);
         }
         self.commit(entries, move |tx| {
-            if right {
-                let counted = store::users::counter(tx, id, kind)?;
-                store::users::set_counter(tx, id, kind, lockout::after_success(counted))?;
-                if let Some((old, new)) = &upgrade {
-                    store::users::upgrade_hash(tx, id, kind, old, new)?;
-                }
-            }
-            Ok(())
+            let counted = store::users::counter(tx, id, kind)?;
+            let after = if right {
+                lockout::after_success(counted)
+            } else {
+                counted
+            };
+            store::users::set_counter(tx, id, kind, after)
         })
         .await
     }
@@ -271,21 +322,21 @@ impl Daemon {
                 })
             })
             .await?;
+        let checked = if accepted {
+            Checked::Right
+        } else {
+            Checked::Wrong
+        };
         self.settle(
             user,
             CredentialKind::Otp,
-            accepted,
-            None,
+            checked,
             attempt,
             origin,
             LOGIN_EVENTS,
         )
         .await?;
-        Ok(if accepted {
-            Checked::Right
-        } else {
-            Checked::Wrong
-        })
+        Ok(checked)
     }
 
     /// A non-root administrator proves their own confirmation password.
@@ -321,7 +372,7 @@ impl Daemon {
             .await?
         {
             Checked::Right => Ok(()),
-            Checked::Wrong => Err(WireError::new(
+            Checked::Wrong | Checked::Lapsed => Err(WireError::new(
                 ErrorCode::AuthFailed,
                 "step-up failed: the confirmation password is wrong",
             )),
