@@ -287,35 +287,6 @@ fn disabled_account_is_refused_and_enable_restores_it() {
         .expect("acct", "PAM_SUCCESS");
 }
 
-/// Refusals that do not depend on the password are given before it is
-/// checked: the answer tells nothing about the guess and counts nothing.
-#[test]
-fn a_disabled_account_answers_the_same_to_right_and_wrong_passwords_and_counts_nothing() {
-    let h = Harness::with_config("[lockout]\nmax_failures = 2\n");
-    h.add_user("alice", PW);
-    h.cli(&["user", "disable", "alice"])
-        .run()
-        .assert_exit(0, "user disable");
-    let right = h.login("alice", PW);
-    let wrong = h.login("alice", WRONG);
-    for out in [&right, &wrong] {
-        out.expect("auth", "PAM_AUTH_ERR");
-        assert!(
-            out.messages().contains("disabled"),
-            "the refusal says the account is disabled\n{}",
-            out.transcript()
-        );
-    }
-    right.assert_same_conversation(&wrong);
-    h.login("alice", WRONG).expect("auth", "PAM_AUTH_ERR");
-    assert_eq!(h.failures("alice", "login"), 0, "no attempt was counted");
-    assert!(!h.locked("alice", "login"));
-    h.cli(&["user", "enable", "alice"])
-        .run()
-        .assert_exit(0, "user enable");
-    h.login("alice", PW).expect("auth", "PAM_SUCCESS");
-}
-
 // ---------------------------------------------------------------- confirmation password
 
 fn with_confirm(extra: &str) -> Harness {

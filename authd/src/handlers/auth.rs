@@ -60,6 +60,10 @@ fn finished(outcome: AuthOutcome, messages: Vec<UserMessage>) -> Response {
 fn refusal(checked: Checked, kind: CredentialKind, user: &UserRow) -> Response {
     match checked {
         Checked::Locked => finished(AuthOutcome::Locked, vec![locked_message(kind, &user.name)]),
+        Checked::Lapsed => finished(
+            AuthOutcome::Denied,
+            vec![UserMessage::error(TEMPORARY_LAPSED)],
+        ),
         _ => finished(AuthOutcome::Denied, Vec::new()),
     }
 }
@@ -121,14 +125,10 @@ impl Daemon {
                 let Some(user) = self.find_user(&conv.ctx.user).await? else {
                     return self.unknown_user(&conv, &origin, &answer).await;
                 };
-                // Decided before the secret is looked at, so the answer says
-                // nothing about whether it was right.
-                if let Some(refusal) = self.refused_before_checking(&user, &conv, &origin).await? {
-                    self.waste_login(&user.name, &origin, &answer).await;
-                    return Ok(refusal);
-                }
+                // Same work whatever the password: the account's state is
+                // told only once it is proved.
                 let checked = self
-                    .check_secret(&user, conv.credential, &answer, &origin, LOGIN_EVENTS)
+                    .judge_secret(&user, conv.credential, &answer, &origin, LOGIN_EVENTS)
                     .await?;
                 if conv.credential == CredentialKind::Login && self.otp_active(&user).await? {
                     session.conversation = Some(Conversation {
@@ -141,10 +141,13 @@ impl Daemon {
                     });
                     return Ok(prompt(PromptKind::OneTimeCode, CredentialKind::Login));
                 }
-                match checked {
-                    Checked::Right => self.auth_success(&user, &conv, &answer).await,
-                    other => Ok(refusal(other, conv.credential, &user)),
+                if checked != Checked::Right {
+                    return Ok(refusal(checked, conv.credential, &user));
                 }
+                if let Some(refusal) = self.refused_after_proof(&user, &conv, &origin).await? {
+                    return Ok(refusal);
+                }
+                self.auth_success(&user, &conv, &answer).await
             }
             Stage::Otp {
                 ref user,
@@ -161,6 +164,9 @@ impl Daemon {
                 }
                 if password != Checked::Right {
                     return Ok(refusal(password, conv.credential, user));
+                }
+                if let Some(refusal) = self.refused_after_proof(user, &conv, &origin).await? {
+                    return Ok(refusal);
                 }
                 match self.check_otp(user, &answer, &origin).await? {
                     Checked::Right | Checked::NotSet => {
@@ -211,9 +217,10 @@ impl Daemon {
         Ok(finished(AuthOutcome::UserUnknown, Vec::new()))
     }
 
-    /// Refusals that do not depend on the secret: a disabled account, a
-    /// lapsed temporary password, a required token past its grace period.
-    async fn refused_before_checking(
+    /// Refusals told only to someone who proved the password, so a guess
+    /// learns nothing about the account: a disabled account, a required
+    /// token past its grace period.
+    async fn refused_after_proof(
         &self,
         user: &UserRow,
         conv: &Conversation,
@@ -221,22 +228,14 @@ impl Daemon {
     ) -> Result<Option<Response>, WireError> {
         let now = self.now();
         let refusal = if user.disabled {
-            Some(("auth_refused_disabled", DISABLED.to_string()))
-        } else if conv.credential != CredentialKind::Login {
-            None
-        } else if self.password_facts(user).await?.is_some_and(|f| {
-            expiry::judge(&self.cfg.password, &f, now) == expiry::Verdict::TemporaryLapsed
-        }) {
-            Some((
-                "auth_refused_temporary_lapsed",
-                TEMPORARY_LAPSED.to_string(),
-            ))
-        } else if self
-            .otp_enrolment_due(user)
-            .await?
-            .is_some_and(|until| now >= until)
+            Some(("auth_refused_disabled", DISABLED))
+        } else if conv.credential == CredentialKind::Login
+            && self
+                .otp_enrolment_due(user)
+                .await?
+                .is_some_and(|until| now >= until)
         {
-            Some(("auth_refused_otp_required", OTP_GRACE_OVER.to_string()))
+            Some(("auth_refused_otp_required", OTP_GRACE_OVER))
         } else {
             None
         };
@@ -261,6 +260,7 @@ impl Daemon {
         conv: &Conversation,
         password: &Secret,
     ) -> Result<Response, WireError> {
+        self.upgrade_hash(user, conv.credential, password).await?;
         let mut messages = Vec::new();
         if conv.credential == CredentialKind::Login && self.cfg.password.enforce_on_login {
             let report = policy::check(&self.cfg.password, &user.name, password.expose());

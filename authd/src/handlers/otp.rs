@@ -3,7 +3,7 @@
 
 use monban_proto::{CredentialKind, ErrorCode, OtpEnrollment, Response, Secret, WireError};
 
-use super::auth::locked_message;
+use super::auth::{TEMPORARY_LAPSED, locked_message};
 use super::verify::{Checked, LOGIN_EVENTS, otp_aad};
 use super::{Daemon, Origin, internal, user_unknown};
 use crate::peer::Peer;
@@ -64,6 +64,7 @@ impl Daemon {
                     locked_message(CredentialKind::Login, &user.name).text,
                 ));
             }
+            Checked::Lapsed => return Err(WireError::new(ErrorCode::AuthFailed, TEMPORARY_LAPSED)),
             _ => return Err(wrong("password")),
         }
         let Some(code) = code else { return Ok(()) };
@@ -77,7 +78,7 @@ impl Daemon {
                 ErrorCode::BadRequest,
                 "no one-time password is enrolled",
             )),
-            Checked::Wrong => Err(wrong("one-time password")),
+            Checked::Wrong | Checked::Lapsed => Err(wrong("one-time password")),
         }
     }
 
@@ -148,13 +149,32 @@ impl Daemon {
         };
         let (codes, macs) = self.new_recovery_codes();
         let entry = Origin::from_peer(peer).entry(now, "otp_enrolled", &user.name);
-        self.commit(vec![entry], move |tx| {
-            store::otp::activate(tx, id, now, step)?;
-            store::otp::replace_recovery_codes(tx, id, &macs)?;
-            store::users::set_counter(tx, id, CredentialKind::Otp, Default::default())?;
-            Ok(())
-        })
-        .await?;
+        // Re-read in the transaction that writes: an enrolment finished
+        // (or begun again) meanwhile must not be overwritten, nor a secret
+        // activated that this code was not checked against.
+        let (activated, written) = self
+            .store
+            .run(move |db| {
+                db.write(|tx| {
+                    let now_row = store::otp::get(tx, id)?;
+                    if now_row.active() || now_row.pending_secret.as_ref() != Some(&pending) {
+                        return Ok((false, Vec::new()));
+                    }
+                    store::otp::activate(tx, id, now, step)?;
+                    store::otp::replace_recovery_codes(tx, id, &macs)?;
+                    store::users::set_counter(tx, id, CredentialKind::Otp, Default::default())?;
+                    store::audit::append(tx, &entry)?;
+                    Ok((true, vec![entry]))
+                })
+            })
+            .await?;
+        self.announce(&written);
+        if !activated {
+            return Err(WireError::new(
+                ErrorCode::AlreadyExists,
+                "a one-time password was enrolled (or an enrolment begun again) meanwhile; check with `monban otp status`",
+            ));
+        }
         Ok(Response::RecoveryCodes { codes })
     }
 

@@ -4,7 +4,8 @@ use monban_proto::{
     CredentialKind, ErrorCode, PamContext, PolicyReport, Response, RuleResult, Secret, WireError,
 };
 
-use super::verify::{Checked, LOGIN_EVENTS};
+use super::auth::TEMPORARY_LAPSED;
+use super::verify::{COMPARE_EVENTS, Checked, LOGIN_EVENTS};
 use super::{Daemon, Origin, user_unknown};
 use crate::peer::Peer;
 use crate::rules::{expiry, policy};
@@ -71,12 +72,6 @@ impl Daemon {
         let Some(user) = self.find_user(&ctx.user).await? else {
             return Err(user_unknown(&ctx.user));
         };
-        if user.disabled {
-            return Err(WireError::new(
-                ErrorCode::Disabled,
-                "this account is disabled",
-            ));
-        }
         let origin = Origin::from_pam(peer, &ctx);
         // Setting a first confirmation password is proved with the login one.
         let proof_kind = if credential == CredentialKind::Confirm
@@ -99,6 +94,9 @@ impl Daemon {
                             super::auth::locked_message(proof_kind, &user.name).text,
                         ));
                     }
+                    Checked::Lapsed => {
+                        return Err(WireError::new(ErrorCode::AuthFailed, TEMPORARY_LAPSED));
+                    }
                     Checked::Wrong | Checked::NotSet => {
                         return Err(WireError::new(
                             ErrorCode::AuthFailed,
@@ -115,11 +113,23 @@ impl Daemon {
                 ));
             }
         }
+        // Told only once the current password is proved.
+        if user.disabled {
+            return Err(WireError::new(
+                ErrorCode::Disabled,
+                "this account is disabled",
+            ));
+        }
         // The age rule guards users cycling back; root setting a password
         // without the current one is an administrator's act.
         let check_age = current.is_some();
+        // Comparing the candidate with the login password tells whether it
+        // is the login password: free when this request just proved that
+        // one (or root asks), otherwise a counted attempt on it.
+        let free = proof_kind == CredentialKind::Login || current.is_none();
+        let compare = (!free).then_some(&origin);
         let report = self
-            .judge_new_password(&user, credential, &new, check_age)
+            .judge_new_password(&user, credential, &new, check_age, compare)
             .await?;
         if !report.passed() {
             return Err(rejection(&report));
@@ -139,13 +149,17 @@ impl Daemon {
         })
     }
 
-    /// Every rule that applies to a new password for `user`.
+    /// Every rule that applies to a new password for `user`. With
+    /// `counted`, comparing a new confirmation password with the login
+    /// password is an attempt on the login password (counted before the
+    /// hash runs, refused while it is suspended).
     pub(crate) async fn judge_new_password(
         &self,
         user: &UserRow,
         kind: CredentialKind,
         new: &Secret,
         check_age: bool,
+        counted: Option<&Origin>,
     ) -> Result<PolicyReport, WireError> {
         let cfg = &self.cfg.password;
         let mut report = policy::check(cfg, &user.name, new.expose());
@@ -188,18 +202,25 @@ impl Daemon {
         if kind == CredentialKind::Confirm
             && let Some(login) = login
         {
-            // The comparison must not become a way to test guesses of a
-            // suspended login password.
-            if self.is_suspended(user, CredentialKind::Login).await? {
-                report.rules.push(RuleResult {
+            let same = match counted {
+                None => Some(self.hasher.verify(login.hash, new).await),
+                Some(origin) => match self
+                    .judge_secret(user, CredentialKind::Login, new, origin, COMPARE_EVENTS)
+                    .await?
+                {
+                    Checked::Right | Checked::Lapsed => Some(true),
+                    Checked::Wrong | Checked::NotSet => Some(false),
+                    Checked::Locked => None,
+                },
+            };
+            report.rules.push(match same {
+                Some(same) => policy::differs_rule(same),
+                None => RuleResult {
                     rule: "not_login_password".into(),
                     passed: false,
                     message: "can be set once your login password is no longer suspended".into(),
-                });
-            } else {
-                let same = self.hasher.verify(login.hash, new).await;
-                report.rules.push(policy::differs_rule(same));
-            }
+                },
+            });
         }
         Ok(report)
     }

@@ -266,3 +266,140 @@ async fn concurrent_guesses_beyond_the_limit_are_never_verified() {
     );
     assert_eq!(f.login("erin", PW).await, AuthOutcome::Locked);
 }
+
+// ---------------------------------------------------------------- nothing reveals a secret uncounted
+
+impl Fixture {
+    /// The daemon's answer to one password, as the module sees it.
+    async fn answer(&self, user: &str, password: &str) -> (AuthOutcome, Vec<String>) {
+        let mut s = Self::root();
+        let start = Request::AuthStart {
+            ctx: Self::ctx(user),
+            credential: CredentialKind::Login,
+        };
+        self.daemon.handle(&mut s, start).await;
+        let answer = Request::AuthAnswer {
+            answer: Secret::new(password.into()),
+        };
+        match self.daemon.handle(&mut s, answer).await {
+            Response::Auth(step) => match step.next {
+                AuthNext::Finished(outcome) => {
+                    (outcome, step.messages.into_iter().map(|m| m.text).collect())
+                }
+                other => panic!("unexpected {other:?}"),
+            },
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    async fn failures(&self, user: &str, kind: CredentialKind) -> u32 {
+        let name = user.to_string();
+        self.daemon
+            .store
+            .run(move |db| {
+                let id = crate::store::users::find(db.conn(), &name)?
+                    .expect("user")
+                    .id;
+                crate::store::users::counter(db.conn(), id, kind)
+            })
+            .await
+            .unwrap()
+            .failures
+    }
+
+    async fn change(&self, user: &str, kind: CredentialKind, current: &str, new: &str) -> Response {
+        let req = Request::ChangePassword {
+            ctx: Self::ctx(user),
+            credential: kind,
+            current: Some(Secret::new(current.into())),
+            new: Secret::new(new.into()),
+        };
+        self.daemon.handle(&mut Self::root(), req).await
+    }
+}
+
+#[tokio::test]
+async fn a_disabled_account_is_told_only_to_the_right_password() {
+    let f = Fixture::new(|_| {});
+    f.add("alice", false).await;
+    f.add("bob", false).await;
+    let r = f
+        .admin(AdminOp::UserDisable {
+            user: "alice".into(),
+        })
+        .await;
+    assert!(matches!(r, Response::Done { .. }), "{r:?}");
+    let disabled_wrong = f.answer("alice", "wrong").await;
+    assert_eq!(disabled_wrong, f.answer("bob", "wrong").await);
+    assert_eq!(disabled_wrong, (AuthOutcome::Denied, Vec::new()));
+    assert_eq!(f.failures("alice", CredentialKind::Login).await, 1);
+    let (outcome, messages) = f.answer("alice", PW).await;
+    assert_eq!(outcome, AuthOutcome::Denied);
+    assert_eq!(messages, vec![super::auth::DISABLED.to_string()]);
+}
+
+#[tokio::test]
+async fn a_lapsed_temporary_password_opens_neither_login_nor_passwd() {
+    let f = Fixture::new(|c| c.temporary_password.valid_for = Span::from_secs(60));
+    f.add("carol", true).await;
+    f.advance(60);
+    assert_eq!(
+        f.answer("carol", "wrong").await,
+        (AuthOutcome::Denied, Vec::new()),
+        "a guess learns nothing"
+    );
+    let (outcome, messages) = f.answer("carol", PW).await;
+    assert_eq!(outcome, AuthOutcome::Denied);
+    assert_eq!(messages, vec![super::auth::TEMPORARY_LAPSED.to_string()]);
+    let r = f
+        .change("carol", CredentialKind::Login, PW, "Brand-New-Pass-7")
+        .await;
+    assert!(
+        matches!(&r, Response::Error(e) if e.message.contains("expired")),
+        "{r:?}"
+    );
+    assert_eq!(f.failures("carol", CredentialKind::Login).await, 3);
+}
+
+#[tokio::test]
+async fn comparing_with_the_login_password_counts_unless_it_was_just_proved() {
+    let f = Fixture::new(|c| c.lockout.max_failures = 2);
+    f.add("dave", false).await;
+    let first = f
+        .change("dave", CredentialKind::Confirm, PW, "Second-Secret-4")
+        .await;
+    assert!(matches!(first, Response::Done { .. }), "{first:?}");
+    assert_eq!(
+        f.failures("dave", CredentialKind::Login).await,
+        0,
+        "proved with the login password: compared freely"
+    );
+    let r = f
+        .change(
+            "dave",
+            CredentialKind::Confirm,
+            "Second-Secret-4",
+            "Guess-One-11",
+        )
+        .await;
+    assert!(matches!(r, Response::Done { .. }), "{r:?}");
+    assert_eq!(f.failures("dave", CredentialKind::Login).await, 1);
+    f.change(
+        "dave",
+        CredentialKind::Confirm,
+        "Guess-One-11",
+        "Guess-Two-22",
+    )
+    .await;
+    let r = f
+        .change("dave", CredentialKind::Confirm, "Guess-Two-22", PW)
+        .await;
+    match r {
+        Response::Error(e) => {
+            assert!(e.message.contains("suspended"), "{e:?}");
+            assert!(!e.message.contains("differ"), "{e:?}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(f.login("dave", PW).await, AuthOutcome::Locked);
+}

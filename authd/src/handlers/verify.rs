@@ -3,13 +3,12 @@
 //! can answer, so concurrent wrong guesses are all counted.
 
 use monban_proto::{CredentialKind, ErrorCode, Secret, WireError};
-use zeroize::Zeroizing;
 
 use super::{Daemon, Origin};
 use crate::inflight::{Seen, Verifying};
 use crate::peer::Peer;
 use crate::rules::lockout::{self, Admission};
-use crate::rules::otp;
+use crate::rules::{expiry, otp};
 use crate::store::{self, NewAuditEntry, UserRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +19,8 @@ pub enum Checked {
     Locked,
     /// The user has no such credential.
     NotSet,
+    /// Right, but a temporary password past its validity: opens nothing.
+    Lapsed,
 }
 
 /// An attempt counted in advance by `reserve`, in flight until settled.
@@ -53,6 +54,12 @@ pub const STEP_UP_EVENTS: Events = Events {
     failure: "step_up_failure",
 };
 
+/// A new confirmation password compared with the login password.
+pub const COMPARE_EVENTS: Events = Events {
+    success: "login_password_matched",
+    failure: "login_password_compared",
+};
+
 /// Additional authenticated data binding a sealed OTP secret to its user.
 pub fn otp_aad(user_id: i64) -> Vec<u8> {
     format!("monban-otp:{user_id}").into_bytes()
@@ -68,9 +75,31 @@ impl Daemon {
         lockout::is_locked(counter, self.cfg.lockout.unlock_after, self.now())
     }
 
-    /// Verifies a password credential. Wrong and locked answers take the
-    /// same hashing time as right ones.
+    /// Verifies a password credential and, when it was right, upgrades a
+    /// legacy hash. Wrong and locked answers take the same hashing time as
+    /// right ones.
     pub(crate) async fn check_secret(
+        &self,
+        user: &UserRow,
+        kind: CredentialKind,
+        secret: &Secret,
+        origin: &Origin,
+        events: Events,
+    ) -> Result<Checked, WireError> {
+        let checked = self
+            .judge_secret(user, kind, secret, origin, events)
+            .await?;
+        if checked == Checked::Right {
+            self.upgrade_hash(user, kind, secret).await?;
+        }
+        Ok(checked)
+    }
+
+    /// Verifies a password credential with the same work whatever the
+    /// outcome: one counted attempt, one hash, one transaction of the same
+    /// statements. A right temporary password past its validity is
+    /// `Lapsed` and stays counted as a failure: it opens nothing.
+    pub(crate) async fn judge_secret(
         &self,
         user: &UserRow,
         kind: CredentialKind,
@@ -95,22 +124,44 @@ impl Daemon {
             .recent
             .lane(&user.name, origin.rhost.as_deref(), self.now());
         let right = self.hasher.verify_in(lane, cred.hash.clone(), secret).await;
-        let upgrade = if right && self.hasher.needs_upgrade(&cred.hash) {
-            self.hasher
-                .hash(secret)
-                .await
-                .ok()
-                .map(|new| (cred.hash.clone(), new))
-        } else {
-            None
+        let lapsed = expiry::temporary_lapsed(cred.temporary_until, self.now());
+        let checked = match (right, lapsed) {
+            (true, false) => Checked::Right,
+            (true, true) => Checked::Lapsed,
+            (false, _) => Checked::Wrong,
         };
-        self.settle(user, kind, right, upgrade, attempt, origin, events)
+        self.settle(user, kind, checked, attempt, origin, events)
             .await?;
-        Ok(if right {
-            Checked::Right
-        } else {
-            Checked::Wrong
-        })
+        Ok(checked)
+    }
+
+    /// Rehashes a right secret whose stored hash is of an older kind
+    /// (imported from /etc/shadow, weaker parameters).
+    pub(crate) async fn upgrade_hash(
+        &self,
+        user: &UserRow,
+        kind: CredentialKind,
+        secret: &Secret,
+    ) -> Result<(), WireError> {
+        let id = user.id;
+        let Some(cred) = self
+            .store
+            .run(move |db| store::users::credential(db.conn(), id, kind))
+            .await?
+        else {
+            return Ok(());
+        };
+        if !self.hasher.needs_upgrade(&cred.hash) {
+            return Ok(());
+        }
+        let Ok(new) = self.hasher.hash(secret).await else {
+            return Ok(());
+        };
+        let old = cred.hash;
+        self.store
+            .run(move |db| db.write(|tx| store::users::upgrade_hash(tx, id, kind, &old, &new)))
+            .await?;
+        Ok(())
     }
 
     /// The hashing time of a login attempt whose secret is compared with
@@ -195,26 +246,26 @@ impl Daemon {
     }
 
     /// Records how a reserved attempt ended: a right secret clears the
-    /// count (and may upgrade the hash); a wrong one stays counted and
-    /// suspends the credential once the budget is spent and nothing else
-    /// is in flight.
-    #[allow(clippy::too_many_arguments)]
+    /// count, anything else stays counted and suspends the credential once
+    /// the budget is spent and nothing else is in flight. Both outcomes run
+    /// the same statements (the counter is rewritten either way), so the
+    /// time to the next prompt does not tell them apart.
     async fn settle(
         &self,
         user: &UserRow,
         kind: CredentialKind,
-        right: bool,
-        upgrade: Option<(Zeroizing<String>, Zeroizing<String>)>,
+        checked: Checked,
         attempt: Attempt,
         origin: &Origin,
         events: Events,
     ) -> Result<(), WireError> {
         let now = self.now();
         let id = user.id;
-        let event = if right {
-            events.success
-        } else {
-            events.failure
+        let right = checked == Checked::Right;
+        let event = match checked {
+            Checked::Right => events.success,
+            Checked::Lapsed => "auth_refused_temporary_lapsed",
+            _ => events.failure,
         };
         let mut entry = origin.entry(now, event, &user.name);
         entry.credential = Some(kind);
@@ -238,18 +289,16 @@ impl Daemon {
                     let others = verifying.finish();
                     let counted = store::users::counter(tx, id, kind)?;
                     let mut entries = vec![entry];
-                    if right {
-                        store::users::set_counter(tx, id, kind, lockout::after_success(counted))?;
-                        if let Some((old, new)) = &upgrade {
-                            store::users::upgrade_hash(tx, id, kind, old, new)?;
-                        }
+                    let after = if right {
+                        lockout::after_success(counted)
                     } else {
-                        let after = lockout::after_wrong(counted, limit, exempt, now, others);
-                        if after != counted {
-                            store::users::set_counter(tx, id, kind, after)?;
-                            entries.push(locked);
-                        }
+                        lockout::after_wrong(counted, limit, exempt, now, others)
+                    };
+                    if after.locked_at != counted.locked_at {
+                        entries.push(locked);
                     }
+                    // Rewritten either way: the same statements for both.
+                    store::users::set_counter(tx, id, kind, after)?;
                     for e in &entries {
                         store::audit::append(tx, e)?;
                     }
@@ -350,21 +399,21 @@ impl Daemon {
                 })
             })
             .await?;
+        let checked = if accepted {
+            Checked::Right
+        } else {
+            Checked::Wrong
+        };
         self.settle(
             user,
             CredentialKind::Otp,
-            accepted,
-            None,
+            checked,
             attempt,
             origin,
             LOGIN_EVENTS,
         )
         .await?;
-        Ok(if accepted {
-            Checked::Right
-        } else {
-            Checked::Wrong
-        })
+        Ok(checked)
     }
 
     /// A non-root administrator proves their own confirmation password.
@@ -400,7 +449,7 @@ impl Daemon {
             .await?
         {
             Checked::Right => Ok(()),
-            Checked::Wrong => Err(WireError::new(
+            Checked::Wrong | Checked::Lapsed => Err(WireError::new(
                 ErrorCode::AuthFailed,
                 "step-up failed: the confirmation password is wrong",
             )),

@@ -87,11 +87,17 @@ pub enum Verdict {
     TemporaryLapsed,
 }
 
+/// Whether a temporary password valid until `until` has lapsed at `now`:
+/// from that second on it opens nothing (login, `passwd`, `otp`).
+pub fn temporary_lapsed(until: Option<i64>, now: i64) -> bool {
+    until.is_some_and(|until| now >= until)
+}
+
 /// Judges a password at `now`. Precedence: a lapsed temporary password,
 /// a forced change, a passed deadline, expiry by max_age; otherwise valid,
 /// with warnings for a near expiry, a temporary password and a deadline.
 pub fn judge(cfg: &PasswordConfig, f: &PasswordFacts, now: i64) -> Verdict {
-    if f.temporary_until.is_some_and(|until| now >= until) {
+    if temporary_lapsed(f.temporary_until, now) {
         return Verdict::TemporaryLapsed;
     }
     if let Some(reason) = f.force_change {
@@ -197,6 +203,14 @@ mod tests {
     use super::*;
 
     const SET: i64 = 1_700_000_000;
+
+    #[test]
+    fn a_temporary_password_lapses_at_its_last_second() {
+        assert!(!temporary_lapsed(None, SET), "not temporary: never lapses");
+        assert!(!temporary_lapsed(Some(SET + 1), SET));
+        assert!(temporary_lapsed(Some(SET), SET), "valid until, not through");
+        assert!(temporary_lapsed(Some(SET - 1), SET));
+    }
 
     fn max_age_90d() -> PasswordConfig {
         PasswordConfig {

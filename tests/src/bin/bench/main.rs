@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! monban-bench [--config-argon2 default|test] [--seconds N] [--clients N|N,N,...]
+//! monban-bench [--config-argon2 default|test] --otp-prompt ROUNDS
 //! ```
 //!
 //! 1. Sequential login latency (connect + AuthStart + AuthAnswer) for a right
@@ -13,6 +14,10 @@
 //! 3. The daemon's RSS during the largest load against
 //!    baseline + `hash_workers` × `memory_kib`.
 //! 4. Wall time of `monban-pam-driver auth` runs (process spawn included).
+//!
+//! `--otp-prompt N` instead measures only, for an account with a
+//! one-time password, the time to the code prompt after a right and a
+//! wrong password (N interleaved rounds; SPEC §13).
 //!
 //! Must run as root (the harness and admin requests need it). Speed is
 //! measured here, never asserted in a test.
@@ -27,6 +32,7 @@
 )]
 
 mod load;
+mod otp_prompt;
 mod pam;
 mod procfs;
 mod report;
@@ -41,8 +47,7 @@ use monban_e2e::Harness;
 
 use procfs::{loadavg, read_status};
 
-const USAGE: &str =
-    "usage: monban-bench [--config-argon2 default|test] [--seconds N] [--clients N|N,N,...]";
+const USAGE: &str = "usage: monban-bench [--config-argon2 default|test] [--seconds N] [--clients N|N,N,...] [--otp-prompt ROUNDS]";
 
 /// Passwords that satisfy the default policy and contain no user name.
 const RIGHT: &str = "Gatekeeper-42";
@@ -61,6 +66,8 @@ struct Args {
     argon2_default: bool,
     seconds: u64,
     levels: Vec<usize>,
+    /// Only the OTP prompt timing, this many rounds.
+    otp_prompt: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -68,6 +75,7 @@ fn parse_args() -> Result<Args, String> {
         argon2_default: true,
         seconds: 60,
         levels: vec![1, 2, 8, 64],
+        otp_prompt: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -106,6 +114,15 @@ fn parse_args() -> Result<Args, String> {
                 levels.sort_unstable();
                 levels.dedup();
                 args.levels = levels;
+            }
+            "--otp-prompt" => {
+                args.otp_prompt = Some(
+                    value("--otp-prompt")?
+                        .parse()
+                        .ok()
+                        .filter(|&n| n > 1)
+                        .ok_or("--otp-prompt: a whole number of rounds above 1")?,
+                );
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -170,6 +187,11 @@ fn run(args: &Args) -> Result<(), String> {
         "[daemon]\nhash_workers = {}\n[argon2]\nmemory_kib = {}\niterations = {}\nparallelism = {}\n[lockout]\nmax_failures = 1000000\n",
         argon.hash_workers, argon.memory_kib, argon.iterations, argon.parallelism
     );
+    if let Some(rounds) = args.otp_prompt {
+        report::header(args, &argon);
+        let h = Harness::with_config(&format!("{extra}[otp]\nmax_failures = 1000000\n"));
+        return otp_prompt::run(&h, rounds);
+    }
     let max_clients = args.levels.iter().copied().max().unwrap_or(1);
 
     report::header(args, &argon);
