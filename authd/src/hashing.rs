@@ -155,20 +155,26 @@ impl Hasher {
 
     /// True when `stored` is not Argon2id with at least the current cost.
     pub fn needs_upgrade(&self, stored: &str) -> bool {
-        let Ok(parsed) = PasswordHash::new(stored) else {
-            return true;
-        };
-        if parsed.algorithm.as_str() != "argon2id" {
-            return true;
+        weaker_than(stored, &self.params)
+    }
+}
+
+/// True when the stored hash string is not Argon2id with at least the cost
+/// of `params` (anything unparsable included).
+pub fn weaker_than(stored: &str, params: &Params) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return true;
+    };
+    if parsed.algorithm.as_str() != "argon2id" {
+        return true;
+    }
+    match Params::try_from(&parsed) {
+        Ok(p) => {
+            p.m_cost() < params.m_cost()
+                || p.t_cost() < params.t_cost()
+                || p.p_cost() < params.p_cost()
         }
-        match Params::try_from(&parsed) {
-            Ok(p) => {
-                p.m_cost() < self.params.m_cost()
-                    || p.t_cost() < self.params.t_cost()
-                    || p.p_cost() < self.params.p_cost()
-            }
-            Err(_) => true,
-        }
+        Err(_) => true,
     }
 }
 

@@ -45,6 +45,12 @@ pub struct Lanes<T> {
     ready: Condvar,
 }
 
+impl<T> Default for Lanes<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<T> Lanes<T> {
     pub fn new() -> Self {
         Self {

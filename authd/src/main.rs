@@ -13,16 +13,12 @@
 mod audit;
 mod authz;
 mod clock;
-mod crypt;
 mod handlers;
-mod hashing;
 mod inflight;
-mod lanes;
 mod peer;
 mod peer_proc;
 mod ratelimit;
 mod recent;
-mod rules;
 mod secretbox;
 mod server;
 mod store;
@@ -32,6 +28,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use monban_authd::{crypt, hashing, lanes, rules};
 use monban_config::Config;
 
 use crate::secretbox::{KeyError, SecretBox};

@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use monban_proto::{AdminOp, Response, Secret, ShadowEntry};
+use monban_proto::{AdminOp, Response, ShadowEntry, parse_shadow_line};
 use zeroize::Zeroizing;
 
 use crate::args::ImportVerb;
@@ -155,7 +155,7 @@ pub(crate) fn scan(text: &str, only: &[String], file: &str) -> Scan {
             continue;
         }
         seen.push(user.to_string());
-        match parse_line(line) {
+        match parse_shadow_line(line) {
             Ok(entry) => out.entries.push(entry),
             Err(why) if user.is_empty() => out.notes.push(format!("{file}:{}: {why}", i + 1)),
             Err(why) => out.notes.push(format!("skipping {user}: {why}")),
@@ -167,40 +167,6 @@ pub(crate) fn scan(text: &str, only: &[String], file: &str) -> Scan {
         }
     }
     out
-}
-
-/// One line: `name:hash:lastchg:min:max:warn:inactive:expire:`.
-pub(crate) fn parse_line(line: &str) -> Result<ShadowEntry, &'static str> {
-    let fields: Vec<&str> = line.split(':').collect();
-    let [user, hash, rest @ ..] = fields.as_slice() else {
-        return Err("malformed line (fewer than two fields)");
-    };
-    if user.is_empty() {
-        return Err("malformed line (no user name)");
-    }
-    if hash.is_empty() {
-        return Err("no password (empty hash field)");
-    }
-    if hash.starts_with('!') || hash.starts_with('*') {
-        return Err("the password is locked or disabled (! or *)");
-    }
-    let day = |i: usize| -> Result<Option<i64>, &'static str> {
-        match rest.get(i).map(|s| s.trim()) {
-            None | Some("") => Ok(None),
-            Some(s) => s
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| "malformed line (an aging field is not a number)"),
-        }
-    };
-    Ok(ShadowEntry {
-        user: user.to_string(),
-        hash: Secret::new(hash.to_string()),
-        last_change_days: day(0)?,
-        min_days: day(1)?,
-        max_days: day(2)?,
-        warn_days: day(3)?,
-    })
 }
 
 #[cfg(test)]
@@ -219,37 +185,6 @@ bad
 
 bob:$y$j9T$xyz$uvw:19801::::::
 ";
-
-    #[test]
-    fn parses_hash_and_aging_fields() {
-        let e = parse_line("alice:$6$salt$hash:19800:1:90:14:::").unwrap();
-        assert_eq!(e.user, "alice");
-        assert_eq!(e.hash.expose(), "$6$salt$hash");
-        assert_eq!(e.last_change_days, Some(19800));
-        assert_eq!(e.min_days, Some(1));
-        assert_eq!(e.max_days, Some(90));
-        assert_eq!(e.warn_days, Some(14));
-        let e = parse_line("bob:$y$j9T$xyz$uvw:19801::::::").unwrap();
-        assert_eq!((e.min_days, e.max_days, e.warn_days), (None, None, None));
-        let e = parse_line("carol:$y$j9T$xyz$uvw").unwrap();
-        assert_eq!(e.last_change_days, None);
-    }
-
-    #[test]
-    fn locked_empty_and_malformed_lines_are_skipped() {
-        for line in [
-            "a:!:1::::::",
-            "a:!!:1::::::",
-            "a:*:1::::::",
-            "a:!$6$s$h:1::::::",
-            "a::1::::::",
-        ] {
-            assert!(parse_line(line).is_err(), "{line}");
-        }
-        assert!(parse_line("justaname").is_err());
-        assert!(parse_line(":$6$s$h:1::::::").is_err());
-        assert!(parse_line("a:$6$s$h:soon::::::").is_err());
-    }
 
     #[test]
     fn whole_file() {

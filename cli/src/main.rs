@@ -18,11 +18,11 @@ mod policy;
 mod secrets;
 mod status;
 mod user;
-mod when;
 
 use std::process::ExitCode;
 
 use clap::Parser;
+use monban_cli::when;
 
 use crate::args::{Cli, Verb};
 use crate::context::Ctx;

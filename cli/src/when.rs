@@ -6,19 +6,19 @@ use std::time::Duration;
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone};
 
 /// Unix seconds now.
-pub(crate) fn now() -> i64 {
+pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
 /// A humantime duration such as `90d`, `12h`, `15m 30s`.
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s.trim())
         .map_err(|e| format!("invalid duration {s:?} ({e}); write it like 90d, 12h or 15m"))
 }
 
 /// A point in time: `YYYY-MM-DD` (the start of that day, local time), RFC
 /// 3339 (`2026-12-01T09:00:00Z`) or `+DURATION` (from `now`).
-pub(crate) fn parse_date(s: &str, now: i64) -> Result<i64, String> {
+pub fn parse_date(s: &str, now: i64) -> Result<i64, String> {
     let s = s.trim();
     if let Some(rest) = s.strip_prefix('+') {
         let d = parse_duration(rest)?;
@@ -37,7 +37,7 @@ pub(crate) fn parse_date(s: &str, now: i64) -> Result<i64, String> {
 }
 
 /// A date as for [`parse_date`], or a bare `DURATION` meaning that long ago.
-pub(crate) fn parse_since(s: &str, now: i64) -> Result<i64, String> {
+pub fn parse_since(s: &str, now: i64) -> Result<i64, String> {
     match parse_date(s, now) {
         Ok(t) => Ok(t),
         Err(date_err) => match humantime::parse_duration(s.trim()) {
@@ -64,7 +64,7 @@ fn local_midnight(date: NaiveDate) -> Option<i64> {
 }
 
 /// `YYYY-MM-DD HH:MM` in local time.
-pub(crate) fn fmt_time(secs: i64) -> String {
+pub fn fmt_time(secs: i64) -> String {
     match Local.timestamp_opt(secs, 0).earliest() {
         Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
         None => format!("@{secs}"),
@@ -72,7 +72,7 @@ pub(crate) fn fmt_time(secs: i64) -> String {
 }
 
 /// Whole days between `then` and `now`, for "set 12 days ago".
-pub(crate) fn days_between(then: i64, now: i64) -> i64 {
+pub fn days_between(then: i64, now: i64) -> i64 {
     (now - then).div_euclid(86_400)
 }
 

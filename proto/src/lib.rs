@@ -17,6 +17,7 @@ mod reply;
 mod request;
 mod secret;
 mod server_identity;
+mod shadow;
 
 pub use client::{Client, ClientError, Timeouts};
 pub use error::{ErrorCode, WireError};
@@ -28,6 +29,7 @@ pub use reply::*;
 pub use request::*;
 pub use secret::{MAX_SECRET_LEN, Secret};
 pub use server_identity::{DEFAULT_SERVER_USER, TrustedServer};
+pub use shadow::parse_shadow_line;
 
 /// Version spoken by this build; bumped on any incompatible change.
 pub const PROTOCOL_VERSION: u16 = 1;
