@@ -165,7 +165,8 @@ pub fn weaker_than(stored: &str, params: &Params) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return true;
     };
-    if parsed.algorithm.as_str() != "argon2id" {
+    // Without a salt and an output it verifies nothing: never "strong".
+    if parsed.algorithm.as_str() != "argon2id" || parsed.salt.is_none() || parsed.hash.is_none() {
         return true;
     }
     match Params::try_from(&parsed) {

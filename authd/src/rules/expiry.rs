@@ -126,7 +126,8 @@ pub fn judge(cfg: &PasswordConfig, f: &PasswordFacts, now: i64) -> Verdict {
         let warn = warn_days(cfg, f).saturating_mul(DAY);
         if now >= at.saturating_sub(warn) {
             // Rounded up: one second left is still "in 1 day", never "in 0 days".
-            let days = (at - now + DAY - 1) / DAY;
+            // Saturating: `at` may be near i64::MAX (a huge max_age).
+            let days = at.saturating_sub(now).saturating_add(DAY - 1) / DAY;
             let unit = if days == 1 { "day" } else { "days" };
             warnings.push(format!(
                 "Your password expires on {} (in {days} {unit}).",
