@@ -172,8 +172,7 @@ fn run(config: Config) -> Result<(), String> {
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
     let d = &config.daemon;
     let fresh = !d.database.exists();
-    let db = Db::open(&d.database).map_err(|e| e.to_string())?;
-    let reader = Db::open_reader(&d.database).map_err(|e| e.to_string())?;
+    let store = Store::open(&d.database).map_err(|e| e.to_string())?;
     if fresh {
         tracing::warn!(
             "created a new, empty credential store at {}; if you expected an existing one, check [daemon] database",
@@ -181,7 +180,7 @@ fn run(config: Config) -> Result<(), String> {
         );
     }
     warn_missing_groups(&config);
-    let keys = open_keys(&db, &d.secret_key, &d.database)?;
+    let keys = open_keys(&store.writer(), &d.secret_key, &d.database)?;
     let hasher = hashing::Hasher::new(&config.argon2, d.hash_workers).map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -202,7 +201,7 @@ fn run(config: Config) -> Result<(), String> {
         };
         let daemon = Arc::new(handlers::Daemon {
             cfg: Arc::new(config),
-            store: Store::with_reader(db, reader),
+            store,
             hasher,
             keys: Arc::new(keys),
             syslog: Arc::new(audit::Syslog::connect()),

@@ -13,7 +13,10 @@ pub struct Peer {
     pub real_uid: u32,
     /// The account name of `uid`; None when the uid has no passwd entry.
     pub name: Option<String>,
-    /// Member (primary or supplementary) of `[daemon] admin_group`.
+    /// Member (primary or supplementary) of `[daemon] admin_group`; not
+    /// looked up for uid 0, which needs no group (every PAM stack runs as
+    /// root, and a group that exists nowhere costs NSS a search of every
+    /// source on each connection).
     pub in_admin_group: bool,
 }
 
@@ -21,9 +24,10 @@ impl Peer {
     /// Resolves names and groups through NSS (blocking: call off the runtime).
     pub fn resolve(uid: u32, real_uid: u32, admin_group: &str) -> Self {
         let user = User::from_uid(Uid::from_raw(uid)).ok().flatten();
-        let in_admin_group = user
-            .as_ref()
-            .is_some_and(|u| is_member(&u.name, u.gid, admin_group));
+        let in_admin_group = uid != 0
+            && user
+                .as_ref()
+                .is_some_and(|u| is_member(&u.name, u.gid, admin_group));
         Self {
             uid,
             real_uid,
@@ -123,7 +127,11 @@ mod tests {
         let root = Peer::resolve(0, 0, "root");
         assert!(root.is_root());
         assert_eq!(root.name.as_deref(), Some("root"));
-        assert!(root.in_admin_group, "root's primary group is root");
+        assert!(!root.in_admin_group, "not looked up for root");
+        assert!(
+            is_member("root", Gid::from_raw(0), "root"),
+            "root's primary group"
+        );
         let nobody = Peer::resolve(65534, 65534, "root");
         assert!(!nobody.in_admin_group);
         assert!(!user_in_group("nobody", "root"));

@@ -201,9 +201,20 @@ async fn connection(
         }
     };
     let (uid, pid) = (cred.uid(), cred.pid());
-    let real = match tokio::task::spawn_blocking(move || peer_proc::real_uid(pid, accepted)).await {
-        Ok(r) => r,
-        Err(_) => return,
+    let group = daemon.cfg.daemon.admin_group.clone();
+    // One trip to the blocking pool for both /proc and NSS; NSS is asked
+    // only once a slot is held, so refused connections cost no lookup.
+    let admitted = tokio::task::spawn_blocking(move || {
+        let real = peer_proc::real_uid(pid, accepted);
+        let counted = counted_uid(uid, real);
+        let admitted = slots
+            .take(counted)
+            .map(|slot| (slot, Peer::resolve(uid, counted, &group)));
+        (real, counted, admitted)
+    })
+    .await;
+    let Ok((real, counted, admitted)) = admitted else {
+        return;
     };
     if let Err(why) = real {
         tracing::warn!(
@@ -212,8 +223,7 @@ async fn connection(
             "real uid of the peer unknown ({why}): counted as a non-root user"
         );
     }
-    let counted = counted_uid(uid, real);
-    let Some(_slot) = slots.take(counted) else {
+    let Some((_slot, peer)) = admitted else {
         tracing::warn!(
             uid,
             real_uid = counted,
@@ -222,12 +232,6 @@ async fn connection(
         let busy = WireError::new(ErrorCode::Busy, "monban-authd is busy; try again");
         let _ = send(&mut stream, &Response::Error(busy)).await;
         return;
-    };
-    let group = daemon.cfg.daemon.admin_group.clone();
-    let peer = match tokio::task::spawn_blocking(move || Peer::resolve(uid, counted, &group)).await
-    {
-        Ok(p) => p,
-        Err(_) => return,
     };
     tracing::debug!(uid, real_uid = peer.real_uid, pid, "connection");
     let mut session = Session::new(peer);

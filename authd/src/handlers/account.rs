@@ -22,7 +22,7 @@ impl Daemon {
         let id = user.id;
         Ok(self
             .store
-            .run(move |db| store::users::credential(db.conn(), id, kind))
+            .get(move |db| store::users::credential(db.conn(), id, kind))
             .await?
             .is_some())
     }
@@ -31,7 +31,7 @@ impl Daemon {
         let id = user.id;
         Ok(self
             .store
-            .run(move |db| store::otp::get(db.conn(), id))
+            .get(move |db| store::otp::get(db.conn(), id))
             .await?
             .active())
     }
@@ -44,7 +44,7 @@ impl Daemon {
         let id = user.id;
         let (cred, deadline) = self
             .store
-            .run(move |db| {
+            .get(move |db| {
                 let c = db.conn();
                 Ok((
                     store::users::credential(c, id, CredentialKind::Login)?,
@@ -127,7 +127,7 @@ impl Daemon {
         let id = user.id;
         let (login, otp) = self
             .store
-            .run(move |db| {
+            .get(move |db| {
                 let c = db.conn();
                 Ok((
                     store::users::counter(c, id, CredentialKind::Login)?,

@@ -121,15 +121,37 @@ impl Daemon {
             AdminOp::UserList { locked_only, after } => {
                 // One bounded slice of the store per request, however many
                 // users there are; the client asks again with `next`.
-                let rows = self
+                // With `--locked`, the page's counters come in the same read
+                // and only suspended users get a full status.
+                let (rows, counters) = self
                     .store
-                    .read(move |db| store::users::page(db.conn(), after.as_deref(), USERS_PAGE))
+                    .read(move |db| {
+                        let c = db.conn();
+                        let rows = store::users::page(c, after.as_deref(), USERS_PAGE)?;
+                        let mut counters = Vec::new();
+                        if locked_only {
+                            for row in &rows {
+                                let mut of_row = Vec::new();
+                                for kind in CredentialKind::ALL {
+                                    of_row.push(store::users::counter(c, row.id, kind)?);
+                                }
+                                counters.push(of_row);
+                            }
+                        }
+                        Ok((rows, counters))
+                    })
                     .await?;
                 let next = (rows.len() == USERS_PAGE as usize)
                     .then(|| rows.last().map(|r| r.name.clone()))
                     .flatten();
                 let mut users = Vec::new();
-                for row in rows {
+                for (i, row) in rows.into_iter().enumerate() {
+                    let suspended = counters
+                        .get(i)
+                        .is_some_and(|of_row| of_row.iter().any(|c| self.locked(*c)));
+                    if locked_only && !suspended {
+                        continue;
+                    }
                     let status = self.user_status(&row).await?;
                     if !locked_only || status.credentials.iter().any(|c| c.locked) {
                         users.push(status);

@@ -192,13 +192,13 @@ impl Daemon {
         const NO_USER: i64 = -1;
         let kind = conv.credential;
         self.store
-            .run(move |db| {
+            .get(move |db| {
                 store::users::credential(db.conn(), NO_USER, kind)?;
                 store::users::deadline(db.conn(), NO_USER)
             })
             .await?;
         self.store
-            .run(move |db| store::users::credential(db.conn(), NO_USER, kind))
+            .get(move |db| store::users::credential(db.conn(), NO_USER, kind))
             .await?;
         let mut entry = origin.entry(self.now(), "auth_unknown_user", &conv.ctx.user);
         entry.credential = Some(kind);
@@ -212,7 +212,7 @@ impl Daemon {
             .run(move |db| db.write(|tx| store::audit::set_detail(tx, id, "no such monban user")))
             .await?;
         self.store
-            .run(move |db| store::otp::get(db.conn(), NO_USER))
+            .get(move |db| store::otp::get(db.conn(), NO_USER))
             .await?;
         Ok(finished(AuthOutcome::UserUnknown, Vec::new()))
     }

@@ -110,7 +110,7 @@ impl Daemon {
         let id = user.id;
         let cred = self
             .store
-            .run(move |db| store::users::credential(db.conn(), id, kind))
+            .get(move |db| store::users::credential(db.conn(), id, kind))
             .await?;
         let Some(cred) = cred else {
             self.waste_login(&user.name, origin, secret).await;
@@ -146,7 +146,7 @@ impl Daemon {
         let id = user.id;
         let Some(cred) = self
             .store
-            .run(move |db| store::users::credential(db.conn(), id, kind))
+            .get(move |db| store::users::credential(db.conn(), id, kind))
             .await?
         else {
             return Ok(());
@@ -204,7 +204,9 @@ impl Daemon {
             let (reserved, written) = self
                 .store
                 .run(move |db| {
-                    db.write(|tx| {
+                    // Staged: the settle commits durably before any answer
+                    // leaves, and a refusal syncs here.
+                    let out = db.write_staged(|tx| {
                         let before = store::users::counter(tx, id, kind)?;
                         let (admission, ticket) = in_flight.decide(id, kind, |n| {
                             let a = lockout::admit(before, limit, exempt, unlock_after, now, n);
@@ -227,7 +229,11 @@ impl Daemon {
                                 (Reserved::Refused, vec![refused])
                             }
                         })
-                    })
+                    })?;
+                    if matches!(out.0, Reserved::Refused) {
+                        db.sync_wal()?;
+                    }
+                    Ok(out)
                 })
                 .await?;
             self.announce(&written);
@@ -324,7 +330,7 @@ impl Daemon {
         let id = user.id;
         let counter = self
             .store
-            .run(move |db| store::users::counter(db.conn(), id, kind))
+            .get(move |db| store::users::counter(db.conn(), id, kind))
             .await?;
         Ok(self.locked(counter))
     }
@@ -369,7 +375,7 @@ impl Daemon {
         let id = user.id;
         let row = self
             .store
-            .run(move |db| store::otp::get(db.conn(), id))
+            .get(move |db| store::otp::get(db.conn(), id))
             .await?;
         let Some(sealed) = row.secret else {
             return Ok(Checked::NotSet);
@@ -468,7 +474,7 @@ impl Daemon {
         let name = name.to_string();
         Ok(self
             .store
-            .run(move |db| store::users::find(db.conn(), &name))
+            .get(move |db| store::users::find(db.conn(), &name))
             .await?)
     }
 }

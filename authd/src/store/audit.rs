@@ -21,29 +21,27 @@ pub struct NewAuditEntry {
 
 /// Stores an entry; returns its id.
 pub fn append(conn: &Connection, e: &NewAuditEntry) -> Result<i64, StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit (at, event, actor, user, credential, service, rhost, tty, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            e.at,
-            e.event,
-            e.actor,
-            e.user,
-            e.credential.map(CredentialKind::as_str),
-            e.service,
-            e.rhost,
-            e.tty,
-            e.detail
-        ],
-    )?;
+    )?
+    .execute(params![
+        e.at,
+        e.event,
+        e.actor,
+        e.user,
+        e.credential.map(CredentialKind::as_str),
+        e.service,
+        e.rhost,
+        e.tty,
+        e.detail
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
 pub fn set_detail(conn: &Connection, id: i64, detail: &str) -> Result<(), StoreError> {
-    conn.execute(
-        "UPDATE audit SET detail = ?2 WHERE id = ?1",
-        rusqlite::params![id, detail],
-    )?;
+    conn.prepare_cached("UPDATE audit SET detail = ?2 WHERE id = ?1")?
+        .execute(rusqlite::params![id, detail])?;
     Ok(())
 }
 
@@ -70,9 +68,10 @@ pub fn page(
     let first_id: i64 = match q.since {
         None => 0,
         Some(since) => {
-            match conn.query_row("SELECT MIN(id) FROM audit WHERE at >= ?1", [since], |r| {
-                r.get::<_, Option<i64>>(0)
-            })? {
+            match conn
+                .prepare_cached("SELECT MIN(id) FROM audit WHERE at >= ?1")?
+                .query_row([since], |r| r.get::<_, Option<i64>>(0))?
+            {
                 Some(id) => id,
                 None => return Ok((Vec::new(), None)),
             }
@@ -145,7 +144,9 @@ const FAILURES_SINCE: &str = "SELECT COUNT(*) FROM audit WHERE user = ?1 AND eve
 /// Failed authentications of `user` since their last session opened
 /// (ordered by entry, not by clock: several can share a second).
 pub fn failures_since_last_session(conn: &Connection, user: &str) -> Result<u32, StoreError> {
-    Ok(conn.query_row(FAILURES_SINCE, [user], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached(FAILURES_SINCE)?
+        .query_row([user], |r| r.get(0))?)
 }
 
 const PRUNE: &str = "DELETE FROM audit WHERE id IN
@@ -154,7 +155,9 @@ const PRUNE: &str = "DELETE FROM audit WHERE id IN
 /// Deletes at most `batch` entries older than `before`; returns how many.
 /// Small batches keep each write transaction, and so each login's wait, short.
 pub fn prune(conn: &Connection, before: i64, batch: u32) -> Result<usize, StoreError> {
-    Ok(conn.execute(PRUNE, params![before, batch])?)
+    Ok(conn
+        .prepare_cached(PRUNE)?
+        .execute(params![before, batch])?)
 }
 
 pub fn create_campaign(
@@ -165,10 +168,10 @@ pub fn create_campaign(
     created_by: &str,
     user_ids: &[i64],
 ) -> Result<i64, StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO campaigns (created_at, deadline, grp, created_by) VALUES (?1, ?2, ?3, ?4)",
-        params![now, deadline, group, created_by],
-    )?;
+    )?
+    .execute(params![now, deadline, group, created_by])?;
     let id = conn.last_insert_rowid();
     let mut stmt =
         conn.prepare("INSERT INTO campaign_users (campaign_id, user_id) VALUES (?1, ?2)")?;
@@ -199,7 +202,9 @@ pub fn campaigns(conn: &Connection) -> Result<Vec<Campaign>, StoreError> {
 
 /// Deletes one campaign (or all); returns how many were deleted.
 pub fn clear_campaigns(conn: &Connection, id: Option<i64>) -> Result<usize, StoreError> {
-    Ok(conn.execute("DELETE FROM campaigns WHERE ?1 IS NULL OR id = ?1", [id])?)
+    Ok(conn
+        .prepare_cached("DELETE FROM campaigns WHERE ?1 IS NULL OR id = ?1")?
+        .execute([id])?)
 }
 
 #[cfg(test)]

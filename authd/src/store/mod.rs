@@ -5,7 +5,10 @@
 //! update however many attempts arrive at once. Audit reads (`log`, the
 //! history parts of `status`, `user list`) use a second, read-only
 //! connection: under WAL they see a committed snapshot and never hold the
-//! writer a login needs.
+//! writer a login needs. Point reads (a user's row, a credential) use a few
+//! more read-only connections right on the async worker: a lookup by key
+//! from the page cache costs less than the two thread hops of the blocking
+//! pool, and a read-only connection cannot write by mistake.
 
 pub mod audit;
 mod migrations;
@@ -39,11 +42,24 @@ pub enum StoreError {
     },
     #[error("the database worker stopped")]
     WorkerGone,
+    #[error("cannot flush the database journal {path}: {source}")]
+    Sync {
+        path: String,
+        source: std::io::Error,
+    },
 }
+
+/// Statements are prepared once per connection and kept: every query of
+/// the store fits, so a login parses no SQL.
+const STATEMENT_CACHE: usize = 64;
 
 /// Synchronous access to the database; handed to closures run by `Store::run`.
 pub struct Db {
     conn: Connection,
+    /// The database file, for its write-ahead log (None in memory).
+    path: Option<std::path::PathBuf>,
+    /// The write-ahead log, opened on the first `sync_wal`.
+    wal: Option<std::fs::File>,
 }
 
 impl Db {
@@ -55,13 +71,18 @@ impl Db {
         let conn = Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(open_err)?;
-        let mut db = Self { conn };
+        let mut db = Self {
+            conn,
+            path: Some(path.to_path_buf()),
+            wal: None,
+        };
         migrations::apply(&mut db.conn, path)?;
         Ok(db)
     }
@@ -80,7 +101,12 @@ impl Db {
         .map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
-        Ok(Self { conn })
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(Self {
+            conn,
+            path: None,
+            wal: None,
+        })
     }
 
     /// Runs `f` in an immediate transaction: the write lock is taken at the
@@ -95,6 +121,44 @@ impl Db {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Like `write`, but the commit reaches the write-ahead log without
+    /// waiting for the disk: it survives a crash of the daemon, not of the
+    /// machine, until the next durable commit or `sync_wal`, which make
+    /// every earlier commit durable too. For a reservation whose settling
+    /// commit (durable) always comes before the answer leaves.
+    pub fn write_staged<R>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let out = self.write(f);
+        let restored = self.conn.pragma_update(None, "synchronous", "FULL");
+        let out = out?;
+        restored?;
+        Ok(out)
+    }
+
+    /// Makes every commit so far durable: what a `FULL` commit does, for
+    /// when a staged commit is followed by no other before an answer.
+    pub fn sync_wal(&mut self) -> Result<(), StoreError> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let mut wal_path = path.clone().into_os_string();
+        wal_path.push("-wal");
+        let sync_err = |source| StoreError::Sync {
+            path: std::path::Path::new(&wal_path).display().to_string(),
+            source,
+        };
+        if self.wal.is_none() {
+            self.wal = Some(std::fs::File::open(&wal_path).map_err(sync_err)?);
+        }
+        if let Some(wal) = &self.wal {
+            wal.sync_data().map_err(sync_err)?;
+        }
+        Ok(())
     }
 
     pub fn conn(&self) -> &Connection {
@@ -118,11 +182,16 @@ impl Db {
     }
 }
 
+/// Read-only connections for point reads: one per async worker is enough
+/// that they rarely wait for each other.
+pub const POINT_READERS: usize = 2;
+
 /// Shared handle used by the async side.
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Mutex<Db>>,
     reader: Arc<Mutex<Db>>,
+    points: Vec<Arc<Mutex<Db>>>,
 }
 
 impl Store {
@@ -132,16 +201,51 @@ impl Store {
         let db = Arc::new(Mutex::new(db));
         Self {
             reader: Arc::clone(&db),
+            points: vec![Arc::clone(&db)],
             db,
         }
     }
 
-    /// The writer and a separate reader for audit reads.
-    pub fn with_reader(db: Db, reader: Db) -> Self {
-        Self {
+    /// The writer, a reader for audit reads and the point readers, all on
+    /// the database at `path` (the writer opened first: it migrates).
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let db = Db::open(path)?;
+        let reader = Db::open_reader(path)?;
+        let points = (0..POINT_READERS)
+            .map(|_| Db::open_reader(path).map(|d| Arc::new(Mutex::new(d))))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
             db: Arc::new(Mutex::new(db)),
             reader: Arc::new(Mutex::new(reader)),
+            points,
+        })
+    }
+
+    /// The writer, for what must run before the store is shared.
+    pub fn writer(&self) -> std::sync::MutexGuard<'_, Db> {
+        self.db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A short read by key (a user, a credential, a token row): on the
+    /// calling worker when a point reader is free, else on the blocking
+    /// pool. Never for scans or anything that may take long: those are
+    /// `read`'s.
+    pub async fn get<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Db) -> Result<R, StoreError> + Send + 'static,
+    {
+        for point in &self.points {
+            match point.try_lock() {
+                Ok(guard) => return f(&guard),
+                Err(std::sync::TryLockError::Poisoned(p)) => return f(&p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
         }
+        let first = Arc::clone(&self.points[0]);
+        Self::on(first, move |db| f(db)).await
     }
 
     /// Runs `f` on a blocking thread with the connection locked.
@@ -184,5 +288,56 @@ pub(crate) fn memory_db() -> Db {
     let mut conn = Connection::open_in_memory().unwrap();
     conn.pragma_update(None, "foreign_keys", "ON").unwrap();
     migrations::apply(&mut conn, Path::new(":memory:")).unwrap();
-    Db { conn }
+    Db {
+        conn,
+        path: None,
+        wal: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn synchronous(db: &Db) -> i64 {
+        db.conn()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_staged_write_commits_and_leaves_later_commits_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("monban.db");
+        let mut db = Db::open(&path).unwrap();
+        const FULL: i64 = 2;
+        assert_eq!(synchronous(&db), FULL);
+        db.write_staged(|tx| {
+            Ok(tx.execute("INSERT INTO meta (key, value) VALUES ('k', x'01')", [])?)
+        })
+        .unwrap();
+        assert_eq!(synchronous(&db), FULL, "restored after the commit");
+        let failed: Result<(), _> = db.write_staged(|_| Err(StoreError::WorkerGone));
+        assert!(failed.is_err());
+        assert_eq!(synchronous(&db), FULL, "restored after a failed write too");
+        db.sync_wal().unwrap();
+        // Committed: another connection sees it.
+        let other = Db::open_reader(&path).unwrap();
+        assert_eq!(other.meta("k").unwrap(), Some(vec![1]));
+    }
+
+    #[test]
+    fn point_reads_see_what_the_writer_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("monban.db")).unwrap();
+        store.writer().set_meta("seen", b"yes").unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let got = rt.block_on(store.get(|db| db.meta("seen"))).unwrap();
+        assert_eq!(got.as_deref(), Some(&b"yes"[..]));
+        // A point reader cannot write.
+        let wrote = rt.block_on(store.get(|db| db.set_meta("x", b"1")));
+        assert!(wrote.is_err());
+    }
 }

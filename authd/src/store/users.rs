@@ -49,7 +49,10 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
 
 pub fn find(conn: &Connection, name: &str) -> Result<Option<UserRow>, StoreError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?1");
-    Ok(conn.query_row(&sql, [name], user_from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([name], user_from_row)
+        .optional()?)
 }
 
 pub fn all(conn: &Connection) -> Result<Vec<UserRow>, StoreError> {
@@ -77,34 +80,33 @@ pub fn insert(
     now: i64,
     require_otp: bool,
 ) -> Result<i64, StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO users (name, created_at, require_otp, otp_required_since)
          VALUES (?1, ?2, ?3, CASE WHEN ?3 THEN ?2 END)",
-        params![name, now, require_otp],
-    )?;
+    )?
+    .execute(params![name, now, require_otp])?;
     Ok(conn.last_insert_rowid())
 }
 
 pub fn remove(conn: &Connection, user_id: i64) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM users WHERE id = ?1", [user_id])?;
+    conn.prepare_cached("DELETE FROM users WHERE id = ?1")?
+        .execute([user_id])?;
     Ok(())
 }
 
 pub fn set_disabled(conn: &Connection, user_id: i64, disabled: bool) -> Result<(), StoreError> {
-    conn.execute(
-        "UPDATE users SET disabled = ?2 WHERE id = ?1",
-        params![user_id, disabled],
-    )?;
+    conn.prepare_cached("UPDATE users SET disabled = ?2 WHERE id = ?1")?
+        .execute(params![user_id, disabled])?;
     Ok(())
 }
 
 /// Starts the OTP grace clock the first time a user is found required.
 pub fn start_otp_grace(conn: &Connection, user_id: i64, now: i64) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE users SET otp_required_since = ?2
          WHERE id = ?1 AND otp_required_since IS NULL",
-        params![user_id, now],
-    )?;
+    )?
+    .execute(params![user_id, now])?;
     Ok(())
 }
 
@@ -115,11 +117,11 @@ pub fn set_shadow_aging(
     min_days: Option<i64>,
     warn_days: Option<i64>,
 ) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE users SET shadow_max_days = ?2, shadow_min_days = ?3, shadow_warn_days = ?4
          WHERE id = ?1",
-        params![user_id, max_days, min_days, warn_days],
-    )?;
+    )?
+    .execute(params![user_id, max_days, min_days, warn_days])?;
     Ok(())
 }
 
@@ -129,19 +131,18 @@ pub fn credential(
     kind: CredentialKind,
 ) -> Result<Option<CredentialRow>, StoreError> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT hash, set_at, temporary_until, force_change FROM credentials
              WHERE user_id = ?1 AND kind = ?2",
-            params![user_id, kind.as_str()],
-            |r| {
-                Ok(CredentialRow {
-                    hash: Zeroizing::new(r.get(0)?),
-                    set_at: r.get(1)?,
-                    temporary_until: r.get(2)?,
-                    force_change: r.get(3)?,
-                })
-            },
-        )
+        )?
+        .query_row(params![user_id, kind.as_str()], |r| {
+            Ok(CredentialRow {
+                hash: Zeroizing::new(r.get(0)?),
+                set_at: r.get(1)?,
+                temporary_until: r.get(2)?,
+                force_change: r.get(3)?,
+            })
+        })
         .optional()?)
 }
 
@@ -163,32 +164,32 @@ pub fn set_credential(
     history_keep: usize,
 ) -> Result<(), StoreError> {
     let kind = new.kind.as_str();
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO password_history (user_id, kind, hash, set_at)
          SELECT user_id, kind, hash, set_at FROM credentials WHERE user_id = ?1 AND kind = ?2",
-        params![user_id, kind],
-    )?;
-    conn.execute(
+    )?
+    .execute(params![user_id, kind])?;
+    conn.prepare_cached(
         "DELETE FROM password_history WHERE user_id = ?1 AND kind = ?2 AND id NOT IN
            (SELECT id FROM password_history WHERE user_id = ?1 AND kind = ?2
             ORDER BY id DESC LIMIT ?3)",
-        params![user_id, kind, history_keep as i64],
-    )?;
-    conn.execute(
+    )?
+    .execute(params![user_id, kind, history_keep as i64])?;
+    conn.prepare_cached(
         "INSERT INTO credentials (user_id, kind, hash, set_at, temporary_until, force_change)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(user_id, kind) DO UPDATE SET hash = excluded.hash,
            set_at = excluded.set_at, temporary_until = excluded.temporary_until,
            force_change = excluded.force_change",
-        params![
-            user_id,
-            kind,
-            new.hash,
-            new.set_at,
-            new.temporary_until,
-            new.force_change
-        ],
-    )?;
+    )?
+    .execute(params![
+        user_id,
+        kind,
+        new.hash,
+        new.set_at,
+        new.temporary_until,
+        new.force_change
+    ])?;
     Ok(())
 }
 
@@ -201,10 +202,10 @@ pub fn upgrade_hash(
     old: &str,
     new: &str,
 ) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE credentials SET hash = ?4 WHERE user_id = ?1 AND kind = ?2 AND hash = ?3",
-        params![user_id, kind.as_str(), old, new],
-    )?;
+    )?
+    .execute(params![user_id, kind.as_str(), old, new])?;
     Ok(())
 }
 
@@ -214,10 +215,10 @@ pub fn set_force_change(
     kind: CredentialKind,
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE credentials SET force_change = ?3 WHERE user_id = ?1 AND kind = ?2",
-        params![user_id, kind.as_str(), reason],
-    )?;
+    )?
+    .execute(params![user_id, kind.as_str(), reason])?;
     Ok(())
 }
 
@@ -244,16 +245,15 @@ pub fn counter(
     kind: CredentialKind,
 ) -> Result<Counter, StoreError> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT failures, locked_at FROM counters WHERE user_id = ?1 AND kind = ?2",
-            params![user_id, kind.as_str()],
-            |r| {
-                Ok(Counter {
-                    failures: r.get(0)?,
-                    locked_at: r.get(1)?,
-                })
-            },
-        )
+        )?
+        .query_row(params![user_id, kind.as_str()], |r| {
+            Ok(Counter {
+                failures: r.get(0)?,
+                locked_at: r.get(1)?,
+            })
+        })
         .optional()?
         .unwrap_or_default())
 }
@@ -285,45 +285,43 @@ pub fn set_counter(
     kind: CredentialKind,
     c: Counter,
 ) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO counters (user_id, kind, failures, locked_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(user_id, kind) DO UPDATE SET failures = excluded.failures,
            locked_at = excluded.locked_at",
-        params![user_id, kind.as_str(), c.failures, c.locked_at],
-    )?;
+    )?
+    .execute(params![user_id, kind.as_str(), c.failures, c.locked_at])?;
     Ok(())
 }
 
 /// The earliest mandatory-change deadline still pending for the user.
 pub fn deadline(conn: &Connection, user_id: i64) -> Result<Option<i64>, StoreError> {
-    Ok(conn.query_row(
-        "SELECT MIN(c.deadline) FROM campaigns c
+    Ok(conn
+        .prepare_cached(
+            "SELECT MIN(c.deadline) FROM campaigns c
          JOIN campaign_users cu ON cu.campaign_id = c.id WHERE cu.user_id = ?1",
-        [user_id],
-        |r| r.get(0),
-    )?)
+        )?
+        .query_row([user_id], |r| r.get(0))?)
 }
 
 /// A new password satisfies every pending campaign.
 pub fn clear_deadlines(conn: &Connection, user_id: i64) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM campaign_users WHERE user_id = ?1", [user_id])?;
+    conn.prepare_cached("DELETE FROM campaign_users WHERE user_id = ?1")?
+        .execute([user_id])?;
     Ok(())
 }
 
 pub fn last_login(conn: &Connection, user_id: i64) -> Result<Option<LoginRecord>, StoreError> {
     Ok(conn
-        .query_row(
-            "SELECT at, service, rhost, tty FROM logins WHERE user_id = ?1",
-            [user_id],
-            |r| {
-                Ok(LoginRecord {
-                    at: r.get(0)?,
-                    service: r.get(1)?,
-                    rhost: r.get(2)?,
-                    tty: r.get(3)?,
-                })
-            },
-        )
+        .prepare_cached("SELECT at, service, rhost, tty FROM logins WHERE user_id = ?1")?
+        .query_row([user_id], |r| {
+            Ok(LoginRecord {
+                at: r.get(0)?,
+                service: r.get(1)?,
+                rhost: r.get(2)?,
+                tty: r.get(3)?,
+            })
+        })
         .optional()?)
 }
 
@@ -332,12 +330,18 @@ pub fn record_login(
     user_id: i64,
     login: &LoginRecord,
 ) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO logins (user_id, at, service, rhost, tty) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(user_id) DO UPDATE SET at = excluded.at, service = excluded.service,
            rhost = excluded.rhost, tty = excluded.tty",
-        params![user_id, login.at, login.service, login.rhost, login.tty],
-    )?;
+    )?
+    .execute(params![
+        user_id,
+        login.at,
+        login.service,
+        login.rhost,
+        login.tty
+    ])?;
     Ok(())
 }
 
