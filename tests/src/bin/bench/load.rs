@@ -22,7 +22,7 @@ fn timeouts() -> Timeouts {
     }
 }
 
-fn bench_user(i: usize) -> String {
+pub fn bench_user(i: usize) -> String {
     format!("benchload{i:03}")
 }
 

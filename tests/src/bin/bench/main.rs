@@ -31,11 +31,17 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod driver;
+mod fanout;
+mod flood;
 mod load;
 mod otp_prompt;
+mod overhead;
 mod pam;
+mod peers;
 mod procfs;
 mod report;
+mod scale;
 mod stats;
 
 use std::os::unix::net::UnixStream;
@@ -47,7 +53,10 @@ use monban_e2e::Harness;
 
 use procfs::{loadavg, read_status};
 
-const USAGE: &str = "usage: monban-bench [--config-argon2 default|test] [--seconds N] [--clients N|N,N,...] [--otp-prompt ROUNDS]";
+const USAGE: &str = "usage: monban-bench [--config-argon2 default|test] [--parts LIST] [--rounds N] [--users N] [--seconds N] [--clients N|N,N,...] [--otp-prompt ROUNDS]
+  LIST: comma-separated, of fanout flood peers overhead scale classic (default: the first five)";
+
+const PARTS: [&str; 6] = ["fanout", "flood", "peers", "overhead", "scale", "classic"];
 
 /// Passwords that satisfy the default policy and contain no user name.
 const RIGHT: &str = "Gatekeeper-42";
@@ -68,6 +77,11 @@ struct Args {
     levels: Vec<usize>,
     /// Only the OTP prompt timing, this many rounds.
     otp_prompt: Option<usize>,
+    parts: Vec<String>,
+    /// Transactions per case and process in the libpam parts.
+    rounds: usize,
+    /// Store size of the scale part.
+    users: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -76,6 +90,9 @@ fn parse_args() -> Result<Args, String> {
         seconds: 60,
         levels: vec![1, 2, 8, 64],
         otp_prompt: None,
+        parts: PARTS[..5].iter().map(|p| p.to_string()).collect(),
+        rounds: 300,
+        users: 100_000,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -123,6 +140,28 @@ fn parse_args() -> Result<Args, String> {
                         .filter(|&n| n > 1)
                         .ok_or("--otp-prompt: a whole number of rounds above 1")?,
                 );
+            }
+            "--parts" => {
+                let v = value("--parts")?;
+                let parts: Vec<String> = v.split(',').map(|p| p.trim().to_string()).collect();
+                if let Some(bad) = parts.iter().find(|p| !PARTS.contains(&p.as_str())) {
+                    return Err(format!("--parts: unknown part {bad:?}"));
+                }
+                args.parts = parts;
+            }
+            "--rounds" => {
+                args.rounds = value("--rounds")?
+                    .parse()
+                    .ok()
+                    .filter(|&n| n >= 5)
+                    .ok_or("--rounds: a whole number, at least 5")?;
+            }
+            "--users" => {
+                args.users = value("--users")?
+                    .parse()
+                    .ok()
+                    .filter(|&n| n >= 20)
+                    .ok_or("--users: a whole number, at least 20")?;
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -192,11 +231,39 @@ fn run(args: &Args) -> Result<(), String> {
         let h = Harness::with_config(&format!("{extra}[otp]\nmax_failures = 1000000\n"));
         return otp_prompt::run(&h, rounds);
     }
+    report::header(args, &argon);
+    let shipped = format!(
+        "[daemon]\nhash_workers = {}\n[argon2]\nmemory_kib = {}\niterations = {}\nparallelism = {}\n",
+        argon.hash_workers, argon.memory_kib, argon.iterations, argon.parallelism
+    );
+    println!(
+        "pam_monban's Argon2id in fanout, flood and peers: {} KiB × {} pass(es), {} hashing workers\n",
+        argon.memory_kib, argon.iterations, argon.hash_workers
+    );
+    for part in &args.parts {
+        let t0 = Instant::now();
+        match part.as_str() {
+            "fanout" => fanout::run(&shipped, args.rounds / 10)?,
+            "flood" => flood::run(&shipped, args.rounds / 5)?,
+            "peers" => peers::run(&shipped, args.rounds / 5)?,
+            "overhead" => overhead::run(args.rounds * 3)?,
+            "scale" => scale::run(args.users, args.rounds)?,
+            _ => classic(args, &argon, &extra)?,
+        }
+        println!("({part}: {:.1} s)\n", t0.elapsed().as_secs_f64());
+    }
+    println!("total wall time: {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Parts 1–4 of the earlier bench: sequential and concurrent protocol
+/// logins, memory, and libpam from outside the process.
+fn classic(args: &Args, argon: &Argon2, extra: &str) -> Result<(), String> {
+    let started = Instant::now();
     let max_clients = args.levels.iter().copied().max().unwrap_or(1);
 
-    report::header(args, &argon);
     let load_before = loadavg();
-    let h = Harness::with_config(&extra);
+    let h = Harness::with_config(extra);
     let pid = daemon_pid(h.socket())?;
     let status = || read_status(pid).ok_or("cannot read the daemon's /proc status");
     // Idle, before any user exists (the start-up timing-equaliser hash has
@@ -232,7 +299,7 @@ fn run(args: &Args) -> Result<(), String> {
     let after_load = status()?;
     report::memory(
         pid,
-        &argon,
+        argon,
         &[
             ("idle after start", idle),
             ("after setup (user adds)", after_setup),

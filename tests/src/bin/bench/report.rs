@@ -42,6 +42,14 @@ pub fn stats_row(label: &str, s: &Stats) -> String {
     )
 }
 
+/// Like `stats_row` with two decimals, for sub-millisecond figures.
+pub fn fine_row(label: &str, s: &Stats) -> String {
+    format!(
+        "| {label} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+        s.n, s.min, s.p50, s.p95, s.p99, s.max, s.mean, s.sd
+    )
+}
+
 pub fn cpu_line(start: Option<CpuSnap>, pid: i32) -> String {
     match start.and_then(|s| s.cores_since(pid)) {
         Some((d, m, o)) => format!(

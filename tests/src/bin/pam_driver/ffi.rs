@@ -122,9 +122,47 @@ unsafe extern "C" {
 }
 
 /// State the conversation function reaches through `appdata_ptr`.
+/// Where prompts are answered from.
+enum Answers {
+    /// The next line of stdin, the transcript printed.
+    Stdin(std::io::StdinLock<'static>),
+    /// A script replayed from its first line, nothing printed (`--repeat`).
+    Script { lines: Vec<String>, next: usize },
+}
+
 struct ConvState {
     json: bool,
-    stdin: std::io::StdinLock<'static>,
+    answers: Answers,
+}
+
+impl ConvState {
+    fn quiet(&self) -> bool {
+        matches!(self.answers, Answers::Script { .. })
+    }
+
+    fn emit(&self, value: serde_json::Value, human: String) {
+        if !self.quiet() {
+            emit(self.json, value, human);
+        }
+    }
+
+    fn next_answer(&mut self) -> Option<CString> {
+        let line = match &mut self.answers {
+            Answers::Stdin(stdin) => {
+                let mut line = String::new();
+                match stdin.read_line(&mut line) {
+                    Ok(0) | Err(_) => return None,
+                    Ok(_) => line,
+                }
+            }
+            Answers::Script { lines, next } => {
+                let line = lines.get(*next)?.clone();
+                *next += 1;
+                line
+            }
+        };
+        CString::new(line.strip_suffix('\n').unwrap_or(&line)).ok()
+    }
 }
 
 /// One libpam transaction, from `pam_start_confdir` to `pam_end` (on drop,
@@ -143,10 +181,37 @@ impl Session {
     /// `pam_start_confdir`; prompts are answered from stdin and the
     /// transcript goes to stdout (`json` or human). Err: libpam's code.
     pub fn start(service: &CStr, user: &CStr, confdir: &CStr, json: bool) -> Result<Self, c_int> {
-        let mut state = Box::new(ConvState {
-            json,
-            stdin: std::io::stdin().lock(),
-        });
+        let answers = Answers::Stdin(std::io::stdin().lock());
+        Self::start_with(service, user, confdir, ConvState { json, answers })
+    }
+
+    /// Like `start`, prompts answered from `lines` in order, nothing
+    /// printed: one of the transactions `--repeat` times.
+    pub fn start_scripted(
+        service: &CStr,
+        user: &CStr,
+        confdir: &CStr,
+        lines: Vec<String>,
+    ) -> Result<Self, c_int> {
+        let answers = Answers::Script { lines, next: 0 };
+        Self::start_with(
+            service,
+            user,
+            confdir,
+            ConvState {
+                json: true,
+                answers,
+            },
+        )
+    }
+
+    fn start_with(
+        service: &CStr,
+        user: &CStr,
+        confdir: &CStr,
+        state: ConvState,
+    ) -> Result<Self, c_int> {
+        let mut state = Box::new(state);
         let conv = Box::new(PamConv {
             conv: Some(conversation),
             appdata_ptr: std::ptr::from_mut::<ConvState>(&mut *state).cast(),
@@ -305,8 +370,7 @@ unsafe fn converse(
         match style {
             PAM_PROMPT_ECHO_OFF | PAM_PROMPT_ECHO_ON => {
                 let echo = style == PAM_PROMPT_ECHO_ON;
-                emit(
-                    state.json,
+                state.emit(
                     serde_json::json!({"event": "prompt", "echo": echo, "text": text}),
                     format!(
                         "[prompt{}] {}",
@@ -314,17 +378,8 @@ unsafe fn converse(
                         text.trim_end()
                     ),
                 );
-                let mut line = String::new();
-                let answer = match state.stdin.read_line(&mut line) {
-                    Ok(0) | Err(_) => None,
-                    Ok(_) => {
-                        let trimmed = line.strip_suffix('\n').unwrap_or(&line);
-                        CString::new(trimmed).ok()
-                    }
-                };
-                let Some(answer) = answer else {
-                    emit(
-                        state.json,
+                let Some(answer) = state.next_answer() else {
+                    state.emit(
                         serde_json::json!({"event": "conv_error", "text": "no answer left on stdin"}),
                         "[conv_error] no answer left on stdin".into(),
                     );
@@ -342,19 +397,16 @@ unsafe fn converse(
                 // SAFETY: i < n, within the calloc'd array.
                 unsafe { (*replies.add(i)).resp = dup };
             }
-            PAM_ERROR_MSG => emit(
-                state.json,
+            PAM_ERROR_MSG => state.emit(
                 serde_json::json!({"event": "error", "text": text}),
                 format!("[error] {text}"),
             ),
-            PAM_TEXT_INFO => emit(
-                state.json,
+            PAM_TEXT_INFO => state.emit(
                 serde_json::json!({"event": "info", "text": text}),
                 format!("[info] {text}"),
             ),
             other => {
-                emit(
-                    state.json,
+                state.emit(
                     serde_json::json!({"event": "conv_error", "text": format!("unsupported message style {other}")}),
                     format!("[conv_error] unsupported message style {other}"),
                 );
@@ -396,9 +448,8 @@ unsafe extern "C" fn fail_delay(retval: c_int, usec: c_uint, appdata: *mut c_voi
             return;
         }
         // SAFETY: appdata is the ConvState Session::start registered; read-only use.
-        let json = unsafe { &*appdata.cast::<ConvState>() }.json;
-        emit(
-            json,
+        let state = unsafe { &*appdata.cast::<ConvState>() };
+        state.emit(
             serde_json::json!({"event": "fail_delay", "usec": usec, "retval": retval}),
             format!("[fail_delay] {usec} us"),
         );

@@ -3,9 +3,15 @@
 //!
 //! ```text
 //! monban-pam-driver --confdir DIR --service NAME --user USER [--json]
-//!                   [--tty T] [--rhost H] [--silent] [OP ...]
+//!                   [--tty T] [--rhost H] [--silent] [--repeat N] [OP ...]
 //! OP: auth | acct | chauthtok | open | close | setcred   (default: auth acct)
 //! ```
+//!
+//! `--repeat N` (for `monban-bench`): stdin is read whole as the answers of
+//! one transaction; the transaction (pam_start_confdir, the OPs, pam_end)
+//! runs N times in this process, each replaying the answers from the first,
+//! and prints only one JSON line per run:
+//! `{"event":"timing","n":I,"ok":B,"code":RC,"micros":T}`.
 //!
 //! Exit status: 0 when every OP returned PAM_SUCCESS (or acct's
 //! PAM_NEW_AUTHTOK_REQD followed by a successful chauthtok), 1 otherwise,
@@ -23,7 +29,7 @@
 mod ffi;
 
 use std::ffi::CString;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use ffi::{
@@ -85,17 +91,19 @@ struct Args {
     tty: Option<String>,
     rhost: Option<String>,
     silent: bool,
+    repeat: Option<u32>,
     ops: Vec<Op>,
 }
 
 const USAGE: &str = "usage: monban-pam-driver --confdir DIR --service NAME --user USER [--json] \
-[--tty T] [--rhost H] [--silent] [OP ...]\n  OP: auth | acct | chauthtok | open | close | setcred (default: auth acct)";
+[--tty T] [--rhost H] [--silent] [--repeat N] [OP ...]\n  OP: auth | acct | chauthtok | open | close | setcred (default: auth acct)";
 
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let (mut confdir, mut service, mut user) = (None, None, None);
     let (mut tty, mut rhost) = (None, None);
     let (mut json, mut silent) = (false, false);
+    let mut repeat = None;
     let mut ops = Vec::new();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -107,6 +115,15 @@ fn parse_args() -> Result<Args, String> {
             "--rhost" => rhost = Some(value("--rhost")?),
             "--json" => json = true,
             "--silent" => silent = true,
+            "--repeat" => {
+                repeat = Some(
+                    value("--repeat")?
+                        .parse()
+                        .ok()
+                        .filter(|&n: &u32| n > 0)
+                        .ok_or("--repeat: a whole number above 0")?,
+                )
+            }
             "-h" | "--help" => return Err(String::new()),
             other => {
                 ops.push(Op::parse(other).ok_or_else(|| format!("unknown argument {other:?}"))?)
@@ -124,6 +141,7 @@ fn parse_args() -> Result<Args, String> {
         tty,
         rhost,
         silent,
+        repeat,
         ops,
     })
 }
@@ -171,6 +189,33 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+
+    if let Some(n) = args.repeat {
+        let mut script = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut script) {
+            eprintln!("monban-pam-driver: reading the answers: {e}");
+            return ExitCode::from(2);
+        }
+        let lines: Vec<String> = script.lines().map(str::to_owned).collect();
+        let flags = if args.silent { PAM_SILENT } else { 0 };
+        let mut all_ok = true;
+        for i in 0..n {
+            let t0 = std::time::Instant::now();
+            let rc = repeat_once(&service, &user, &confdir, &rhost, &args.ops, flags, &lines);
+            let micros = t0.elapsed().as_micros();
+            all_ok &= rc == PAM_SUCCESS;
+            emit(
+                true,
+                serde_json::json!({"event": "timing", "n": i, "ok": rc == PAM_SUCCESS, "code": rc, "micros": micros}),
+                String::new(),
+            );
+        }
+        return if all_ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
 
     let json = args.json;
     let mut pam = match Session::start(&service, &user, &confdir, json) {
@@ -234,4 +279,32 @@ fn main() -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// One scripted transaction for `--repeat`: the code of the first OP that
+/// failed (acct's NEW_AUTHTOK_REQD counts as a failure here), or success;
+/// pam_end is called before it returns.
+fn repeat_once(
+    service: &CString,
+    user: &CString,
+    confdir: &CString,
+    rhost: &Option<CString>,
+    ops: &[Op],
+    flags: std::ffi::c_int,
+    lines: &[String],
+) -> std::ffi::c_int {
+    let mut pam = match Session::start_scripted(service, user, confdir, lines.to_vec()) {
+        Ok(pam) => pam,
+        Err(rc) => return rc,
+    };
+    if let Err(rc) = pam.set_items(None, rhost.as_deref()) {
+        return rc;
+    }
+    for op in ops {
+        let (rc, _) = pam.call(*op, flags);
+        if rc != PAM_SUCCESS {
+            return rc;
+        }
+    }
+    PAM_SUCCESS
 }
