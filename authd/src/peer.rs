@@ -14,20 +14,28 @@ pub struct Peer {
     /// The account name of `uid`; None when the uid has no passwd entry.
     pub name: Option<String>,
     /// Member (primary or supplementary) of `[daemon] admin_group`; not
-    /// looked up for uid 0, which needs no group (every PAM stack runs as
-    /// root, and a group that exists nowhere costs NSS a search of every
-    /// source on each connection).
+    /// looked up for uid 0, which needs no group (and a group that exists
+    /// nowhere costs NSS a search of every source on each connection).
     pub in_admin_group: bool,
 }
 
 impl Peer {
     /// Resolves names and groups through NSS (blocking: call off the runtime).
+    /// uid 0 is named `root` without asking NSS: root needs no group, and
+    /// every login's PAM stack connects as root.
     pub fn resolve(uid: u32, real_uid: u32, admin_group: &str) -> Self {
+        if uid == 0 {
+            return Self {
+                uid,
+                real_uid,
+                name: Some("root".into()),
+                in_admin_group: false,
+            };
+        }
         let user = User::from_uid(Uid::from_raw(uid)).ok().flatten();
-        let in_admin_group = uid != 0
-            && user
-                .as_ref()
-                .is_some_and(|u| is_member(&u.name, u.gid, admin_group));
+        let in_admin_group = user
+            .as_ref()
+            .is_some_and(|u| is_member(&u.name, u.gid, admin_group));
         Self {
             uid,
             real_uid,

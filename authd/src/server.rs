@@ -204,15 +204,21 @@ async fn connection(
     let group = daemon.cfg.daemon.admin_group.clone();
     // One trip to the blocking pool for both /proc and NSS; NSS is asked
     // only once a slot is held, so refused connections cost no lookup.
-    let admitted = tokio::task::spawn_blocking(move || {
+    let identify = move || {
         let real = peer_proc::real_uid(pid, accepted);
         let counted = counted_uid(uid, real);
         let admitted = slots
             .take(counted)
             .map(|slot| (slot, Peer::resolve(uid, counted, &group)));
         (real, counted, admitted)
-    })
-    .await;
+    };
+    // Root's peers (every PAM stack) ask NSS nothing, and /proc answers
+    // from memory: no trip to the blocking pool on the login path.
+    let admitted = if uid == 0 {
+        Ok(identify())
+    } else {
+        tokio::task::spawn_blocking(identify).await
+    };
     let Ok((real, counted, admitted)) = admitted else {
         return;
     };

@@ -180,7 +180,7 @@ impl Daemon {
 
     /// Answers for a name monban does not manage after the same work as a
     /// wrong password: the same store round trips (reads of a row that
-    /// does not exist, two committed writes) around the same hashing, so
+    /// does not exist, a staged write and a durable one) around the same hashing, so
     /// neither the hash nor the bookkeeping tells a prober the name is
     /// unknown.
     async fn unknown_user(
@@ -203,8 +203,11 @@ impl Daemon {
         let mut entry = origin.entry(self.now(), "auth_unknown_user", &conv.ctx.user);
         entry.credential = Some(kind);
         let stored = entry.clone();
+        // Staged like a known user's reservation; the durable write follows
+        // (set_detail) before the answer, as the settle does.
         let id = self
-            .commit(vec![], move |tx| store::audit::append(tx, &stored))
+            .store
+            .run(move |db| db.write_staged(|tx| store::audit::append(tx, &stored)))
             .await?;
         self.announce(&[entry]);
         self.waste_login(&conv.ctx.user, origin, answer).await;
