@@ -9,6 +9,7 @@
 //! accept cannot be the one that called connect().
 
 use std::fs;
+use std::io::Read;
 
 use nix::time::{ClockId, clock_gettime};
 use nix::unistd::{SysconfVar, sysconf};
@@ -56,13 +57,22 @@ impl AcceptedAt {
 pub fn real_uid(pid: Option<i32>, accepted: Option<AcceptedAt>) -> Result<u32, Unknown> {
     let pid = pid.filter(|p| *p > 0).ok_or(Unknown::NoPid)?;
     let accepted = accepted.ok_or(Unknown::Unreadable)?;
-    let stat = |pid| fs::read_to_string(format!("/proc/{pid}/stat")).ok();
+    let stat = |pid| read_proc_file(&format!("/proc/{pid}/stat"));
     let before = stat(pid).as_deref().and_then(start_time);
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok();
+    let status = read_proc_file(&format!("/proc/{pid}/status"));
     let after = stat(pid).as_deref().and_then(start_time);
     let uid = status.as_deref().and_then(status_real_uid);
     same_process(before, after, accepted)?;
     uid.ok_or(Unknown::Unreadable)
+}
+
+/// A /proc file read whole. /proc reports a size of 0, so `read_to_string`
+/// would grow its buffer from 32 bytes in a dozen reads; these files fit
+/// in one page.
+fn read_proc_file(path: &str) -> Option<String> {
+    let mut text = String::with_capacity(4096);
+    fs::File::open(path).ok()?.read_to_string(&mut text).ok()?;
+    Some(text)
 }
 
 /// Whether two start-time readings around the status read show one

@@ -2,29 +2,32 @@
 //! directory by the e2e harness) through its socket and through real libpam.
 //!
 //! ```text
-//! monban-bench [--config-argon2 default|test] [--seconds N] [--clients N|N,N,...]
+//! monban-bench [--config-argon2 default|test] [--parts LIST] [--rounds N] [--users N]
+//!              [--seconds N] [--clients N|N,N,...]
 //! monban-bench [--config-argon2 default|test] --otp-prompt ROUNDS
 //! ```
 //!
-//! 1. Sequential login latency (connect + AuthStart + AuthAnswer) for a right
-//!    password, a wrong password and an unknown user, interleaved so drift
-//!    hits all three alike (SPEC §2: unknown users take the same time).
-//! 2. Throughput and latency with N concurrent clients guessing wrong
-//!    passwords for distinct users (lockout set out of reach).
-//! 3. The daemon's RSS during the largest load against
-//!    baseline + `hash_workers` × `memory_kib`.
-//! 4. Wall time of `monban-pam-driver auth` runs (process spawn included).
+//! The parts of SPEC §10 (the default), each timed inside
+//! `monban-pam-driver --repeat` so process start-up is not in the figures:
+//! - `fanout`: N = 1, 8, 32 simultaneous right-password logins of one
+//!   account with `max_failures = 5` (`fanout`);
+//! - `flood`: a legitimate login idle and during 48 guessing connections
+//!   (`flood`);
+//! - `peers`: monban against `pam_unix` with yescrypt and sha512crypt
+//!   (`peers`);
+//! - `overhead`: monban at a near-zero Argon2 cost against `pam_permit`
+//!   (`overhead`);
+//! - `scale`: a login at 10 and at `--users` users, and the CLI's paged
+//!   reads (`scale`).
 //!
-//! `--otp-prompt N` instead measures only, for an account with a
-//! one-time password, the time to the code prompt after a right and a
-//! wrong password (N interleaved rounds; SPEC §13).
+//! `classic` runs the older parts: sequential latency of right, wrong and
+//! unknown (SPEC §2), concurrent wrong guesses, the daemon's RSS against
+//! baseline + `hash_workers` × `memory_kib`, and `monban-pam-driver auth`
+//! runs with process spawn. `--otp-prompt N` measures only the time to the
+//! code prompt after a right and a wrong password (SPEC §13).
 //!
 //! Must run as root (the harness and admin requests need it). Speed is
 //! measured here, never asserted in a test.
-//!
-//! This file holds the arguments and the order of the parts; the modules
-//! hold the client loops (`load`), the statistics (`stats`), the /proc
-//! readings (`procfs`), the printing (`report`) and part 4 (`pam`).
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
