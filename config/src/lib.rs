@@ -72,6 +72,8 @@ pub struct DaemonConfig {
     pub idle_timeout: Span,
     /// Argon2 computations running at once; bounds memory under attack.
     pub hash_workers: usize,
+    /// The language when nothing closer to the reader names one (SPEC §7).
+    pub language: monban_i18n::Lang,
     /// Replaced by `[audit] keep`; only kept to refuse it by name.
     pub audit_retention: Option<toml::Value>,
 }
@@ -88,6 +90,7 @@ impl Default for DaemonConfig {
             max_connections_per_user: 8,
             idle_timeout: Span::from_secs(300),
             hash_workers: 2,
+            language: monban_i18n::Lang::En,
             audit_retention: None,
         }
     }

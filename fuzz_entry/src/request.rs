@@ -37,7 +37,7 @@ fn round_trip<T: Serialize + DeserializeOwned>(data: &[u8]) {
     assert_eq!(once, twice, "decode(encode(x)) differs from x");
 }
 
-/// `body` as a frame body (`{"v":1,"msg":…}`) of `T`, through the
+/// `body` as a frame body (`{"v":2,"msg":…}`) of `T`, through the
 /// protocol's own `decode` and encoder.
 pub(crate) fn round_trip_envelope<T: Serialize + DeserializeOwned>(body: &[u8]) {
     let value = match decode::<T>(body) {

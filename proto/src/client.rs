@@ -7,7 +7,8 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::frame::{FrameError, decode, encode, read_reply, write_frame};
+use crate::frame::{FrameError, decode_with, encode_request, read_reply, write_frame};
+use monban_i18n::{Lang, LangHint};
 use crate::server_identity::TrustedServer;
 use crate::{ErrorCode, Request, Response, WireError};
 
@@ -64,6 +65,8 @@ impl ClientError {
 
 pub struct Client {
     stream: UnixStream,
+    hint: LangHint,
+    rendered_in: Option<Lang>,
 }
 
 impl Client {
@@ -101,13 +104,28 @@ impl Client {
                 reason: trusted.refusal(found),
             });
         }
-        Ok(Self { stream })
+        Ok(Self {
+            stream,
+            hint: LangHint::default(),
+            rendered_in: None,
+        })
+    }
+
+    /// What this client found about the reader's language; sent with every
+    /// request so the daemon renders its texts in the right one.
+    pub fn set_lang_hint(&mut self, hint: LangHint) {
+        self.hint = hint;
+    }
+
+    /// The language the daemon rendered its last reply in.
+    pub fn rendered_in(&self) -> Option<Lang> {
+        self.rendered_in
     }
 
     /// Sends one request and reads one response. A coded error from the
     /// daemon becomes `ClientError::Refused`.
     pub fn call(&mut self, req: &Request) -> Result<Response, ClientError> {
-        let body = encode(req)?;
+        let body = encode_request(req, &self.hint)?;
         let reply = match write_frame(&mut NoSigPipe(&self.stream), &body) {
             Ok(()) => read_reply(&mut self.stream).map_err(timeout_aware)?,
             // A daemon that refuses a connection (busy) answers and closes
@@ -117,7 +135,9 @@ impl Client {
                 Err(_) => return Err(timeout_aware(write_error)),
             },
         };
-        match decode::<Response>(&reply)? {
+        let (response, lang) = decode_with::<Response, Lang>(&reply)?;
+        self.rendered_in = lang;
+        match response {
             Response::Error(e) => Err(ClientError::Refused(e)),
             other => Ok(other),
         }
@@ -211,7 +231,7 @@ mod tests {
         let listener = UnixListener::bind(&path).unwrap();
         let server = std::thread::spawn(move || {
             let (mut conn, _) = listener.accept().unwrap();
-            let busy = Response::Error(WireError::new(ErrorCode::Busy, "busy"));
+            let busy = Response::Error(WireError::new(ErrorCode::Busy, monban_i18n::Text::new("busy")));
             write_frame(&mut conn, &encode_reply(&busy).unwrap()).unwrap();
             conn.shutdown(std::net::Shutdown::Both).unwrap();
         });

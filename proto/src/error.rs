@@ -1,26 +1,30 @@
 //! Coded refusals: a stable code for programs, a sentence for people.
 
+use monban_i18n::Text;
 use serde::{Deserialize, Serialize};
 
 /// A refusal or failure, with a stable code and a sentence for people.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WireError {
     pub code: ErrorCode,
-    pub message: String,
+    pub message: Text,
 }
 
 impl WireError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+    pub fn new(code: ErrorCode, message: Text) -> Self {
+        Self { code, message }
     }
 }
 
 impl std::fmt::Display for WireError {
+    /// The rendered sentence; its id where nothing rendered it (a log line
+    /// in the daemon before the answer is rendered).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        if self.message.text.is_empty() {
+            f.write_str(&self.message.id)
+        } else {
+            f.write_str(&self.message.text)
+        }
     }
 }
 

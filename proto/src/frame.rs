@@ -6,6 +6,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use zeroize::Zeroizing;
 
 use crate::PROTOCOL_VERSION;
+use monban_i18n::{Lang, LangHint};
 
 /// Largest request body the daemon accepts. A length above it is refused
 /// before anything is allocated.
@@ -31,31 +32,55 @@ pub enum FrameError {
     Io(#[from] io::Error),
 }
 
+/// The envelope: the version, the language (a request's `LangHint`, the
+/// `Lang` a reply was rendered in) and the message.
 #[derive(serde::Serialize)]
-struct EnvelopeOut<'a, T> {
+struct EnvelopeOut<'a, T, L> {
     v: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang: Option<&'a L>,
     msg: &'a T,
 }
 
 #[derive(serde::Deserialize)]
-struct EnvelopeIn<T> {
+struct EnvelopeIn<T, L> {
     v: u16,
+    #[serde(default = "Option::default")]
+    lang: Option<L>,
     msg: Option<T>,
 }
 
 /// Serialises a request into a frame body (wiped on drop: it may hold secrets).
 pub fn encode<T: Serialize>(msg: &T) -> Result<Zeroizing<Vec<u8>>, FrameError> {
-    encode_within(msg, MAX_FRAME_LEN)
+    encode_within::<T, LangHint>(msg, None, MAX_FRAME_LEN)
+}
+
+/// A request with what the client found about the reader's language.
+pub fn encode_request<T: Serialize>(
+    msg: &T,
+    hint: &LangHint,
+) -> Result<Zeroizing<Vec<u8>>, FrameError> {
+    encode_within(msg, Some(hint), MAX_FRAME_LEN)
 }
 
 /// Serialises a reply, which may be larger than a request.
 pub fn encode_reply<T: Serialize>(msg: &T) -> Result<Zeroizing<Vec<u8>>, FrameError> {
-    encode_within(msg, MAX_REPLY_LEN)
+    encode_within::<T, Lang>(msg, None, MAX_REPLY_LEN)
 }
 
-fn encode_within<T: Serialize>(msg: &T, limit: usize) -> Result<Zeroizing<Vec<u8>>, FrameError> {
+/// A reply with the language its texts were rendered in.
+pub fn encode_reply_in<T: Serialize>(msg: &T, lang: Lang) -> Result<Zeroizing<Vec<u8>>, FrameError> {
+    encode_within(msg, Some(&lang), MAX_REPLY_LEN)
+}
+
+fn encode_within<T: Serialize, L: Serialize>(
+    msg: &T,
+    lang: Option<&L>,
+    limit: usize,
+) -> Result<Zeroizing<Vec<u8>>, FrameError> {
     let body = serde_json::to_vec(&EnvelopeOut {
         v: PROTOCOL_VERSION,
+        lang,
         msg,
     })
     .map_err(|e| FrameError::Malformed(e.to_string()))?;
@@ -80,6 +105,14 @@ fn malformed(e: &serde_json::Error) -> FrameError {
 
 /// Parses a frame body, checking the version before the message.
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, FrameError> {
+    decode_with::<T, serde::de::IgnoredAny>(body).map(|(msg, _)| msg)
+}
+
+/// Parses a frame body and its language (`LangHint` in a request, `Lang`
+/// in a reply).
+pub fn decode_with<T: DeserializeOwned, L: DeserializeOwned>(
+    body: &[u8],
+) -> Result<(T, Option<L>), FrameError> {
     #[derive(serde::Deserialize)]
     struct VersionOnly {
         v: u16,
@@ -88,10 +121,12 @@ pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, FrameError> {
     if version.v != PROTOCOL_VERSION {
         return Err(FrameError::Version(version.v));
     }
-    let env: EnvelopeIn<T> = serde_json::from_slice(body).map_err(|e| malformed(&e))?;
+    let env: EnvelopeIn<T, L> = serde_json::from_slice(body).map_err(|e| malformed(&e))?;
     debug_assert_eq!(env.v, PROTOCOL_VERSION);
-    env.msg
-        .ok_or_else(|| FrameError::Malformed("missing message".into()))
+    let msg = env
+        .msg
+        .ok_or_else(|| FrameError::Malformed("missing message".into()))?;
+    Ok((msg, env.lang))
 }
 
 /// Writes one frame (length prefix and body in a single buffer).
@@ -164,6 +199,22 @@ mod tests {
     use crate::{Request, Response};
 
     #[test]
+    fn the_language_travels_in_the_envelope() {
+        let hint = LangHint {
+            explicit: Some(Lang::Ja),
+            ambient: None,
+        };
+        let body = encode_request(&Request::Ping, &hint).unwrap();
+        let (req, got) = decode_with::<Request, LangHint>(&body).unwrap();
+        assert!(matches!(req, Request::Ping));
+        assert_eq!(got, Some(hint));
+        let (_, none) = decode_with::<Request, LangHint>(&encode(&Request::Ping).unwrap()).unwrap();
+        assert_eq!(none, None, "a request without a hint has none");
+        let reply = encode_reply_in(&Response::Pong, Lang::Ja).unwrap();
+        assert_eq!(decode_with::<Response, Lang>(&reply).unwrap().1, Some(Lang::Ja));
+    }
+
+    #[test]
     fn round_trip() {
         let req = Request::Status {
             user: Some("alice".into()),
@@ -220,7 +271,7 @@ mod tests {
             Err(FrameError::Version(99))
         ));
         assert!(matches!(
-            decode::<Request>(br#"{"v":1,"msg":{"nonsense":1}}"#),
+            decode::<Request>(br#"{"v":2,"msg":{"nonsense":1}}"#),
             Err(FrameError::Malformed(_))
         ));
     }
@@ -228,7 +279,7 @@ mod tests {
     #[test]
     fn malformed_messages_never_quote_their_contents() {
         let e =
-            decode::<Request>(br#"{"v":1,"msg":{"auth_answer":"hunter2-secret"}}"#).unwrap_err();
+            decode::<Request>(br#"{"v":2,"msg":{"auth_answer":"hunter2-secret"}}"#).unwrap_err();
         assert!(matches!(e, FrameError::Malformed(_)));
         assert!(!e.to_string().contains("hunter2"), "{e}");
     }
@@ -237,7 +288,7 @@ mod tests {
     fn replies_may_exceed_the_request_limit() {
         let big = Response::Error(crate::WireError::new(
             crate::ErrorCode::Internal,
-            "x".repeat(MAX_FRAME_LEN * 2),
+            monban_i18n::Text::new(&"x".repeat(MAX_FRAME_LEN * 2)),
         ));
         assert!(matches!(encode(&big), Err(FrameError::TooLarge(_))));
         let body = encode_reply(&big).unwrap();
@@ -263,7 +314,7 @@ mod tests {
     fn responses_round_trip() {
         let resp = Response::Error(crate::WireError::new(
             crate::ErrorCode::PermissionDenied,
-            "no",
+            monban_i18n::Text::new("no"),
         ));
         let back: Response = decode(&encode(&resp).unwrap()).unwrap();
         assert!(matches!(back, Response::Error(e) if e.code == crate::ErrorCode::PermissionDenied));

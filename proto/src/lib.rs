@@ -22,9 +22,10 @@ mod shadow;
 pub use client::{Client, ClientError, Timeouts};
 pub use error::{ErrorCode, WireError};
 pub use frame::{
-    FrameError, MAX_FRAME_LEN, MAX_REPLY_LEN, check_len, decode, encode, encode_reply, read_frame,
-    read_reply, write_frame,
+    FrameError, MAX_FRAME_LEN, MAX_REPLY_LEN, check_len, decode, decode_with, encode,
+    encode_reply, encode_reply_in, encode_request, read_frame, read_reply, write_frame,
 };
+pub use monban_i18n::{Arg, Lang, LangHint, Text};
 pub use reply::*;
 pub use request::*;
 pub use secret::{MAX_SECRET_LEN, Secret};
@@ -32,7 +33,7 @@ pub use server_identity::{DEFAULT_SERVER_USER, TrustedServer};
 pub use shadow::parse_shadow_line;
 
 /// Version spoken by this build; bumped on any incompatible change.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// Where clients look for the daemon when nothing else is configured.
 pub const DEFAULT_SOCKET: &str = "/run/monban/authd.sock";

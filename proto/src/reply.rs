@@ -2,28 +2,35 @@
 
 use serde::{Deserialize, Serialize};
 
+use monban_i18n::{Catalog, Lang, Text};
+
 use crate::{CredentialKind, Secret, WireError};
 
 /// Text for the person at the terminal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserMessage {
     pub level: MessageLevel,
-    pub text: String,
+    pub message: Text,
 }
 
 impl UserMessage {
-    pub fn info(text: impl Into<String>) -> Self {
+    pub fn info(message: Text) -> Self {
         Self {
             level: MessageLevel::Info,
-            text: text.into(),
+            message,
         }
     }
 
-    pub fn error(text: impl Into<String>) -> Self {
+    pub fn error(message: Text) -> Self {
         Self {
             level: MessageLevel::Error,
-            text: text.into(),
+            message,
         }
+    }
+
+    /// The rendered words.
+    pub fn text(&self) -> &str {
+        &self.message.text
     }
 }
 
@@ -52,7 +59,7 @@ pub enum AuthNext {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prompt {
-    pub text: String,
+    pub message: Text,
     pub echo: bool,
     pub kind: PromptKind,
 }
@@ -169,7 +176,7 @@ impl PolicyReport {
         self.rules
             .iter()
             .filter(|r| !r.passed)
-            .map(|r| r.message.as_str())
+            .map(|r| r.message.text.as_str())
             .collect()
     }
 }
@@ -182,7 +189,7 @@ pub struct RuleResult {
     pub rule: String,
     pub passed: bool,
     /// The requirement in plain words ("must be at least 8 characters").
-    pub message: String,
+    pub message: Text,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -245,6 +252,9 @@ pub struct UserStatus {
     pub user: String,
     pub disabled: bool,
     pub created_at: i64,
+    /// The stored language preference, if any.
+    #[serde(default)]
+    pub language: Option<Lang>,
     #[serde(default)]
     pub credentials: Vec<CredentialStatus>,
     #[serde(default)]
@@ -254,7 +264,7 @@ pub struct UserStatus {
     pub password_expires_at: Option<i64>,
     /// Why the login password must change now, if it must.
     #[serde(default)]
-    pub must_change: Option<String>,
+    pub must_change: Option<Text>,
     /// A temporary password stops working at this time.
     #[serde(default)]
     pub temporary_until: Option<i64>,
@@ -289,4 +299,55 @@ pub struct LoginRecord {
     pub rhost: Option<String>,
     #[serde(default)]
     pub tty: Option<String>,
+}
+
+impl Response {
+    /// Puts the words of `catalog`'s language into every text of the reply:
+    /// the daemon's last step before it answers.
+    pub fn render(&mut self, catalog: &Catalog) {
+        let fill_all = |messages: &mut Vec<UserMessage>| {
+            for m in messages {
+                catalog.fill(&mut m.message);
+            }
+        };
+        match self {
+            Self::Auth(step) => {
+                fill_all(&mut step.messages);
+                if let AuthNext::Prompt(p) = &mut step.next {
+                    catalog.fill(&mut p.message);
+                }
+            }
+            Self::Account(reply) => fill_all(&mut reply.messages),
+            Self::Done { messages } => fill_all(messages),
+            Self::Imported { skipped, .. } => fill_all(skipped),
+            Self::Status(status) => status.render(catalog),
+            Self::Users { users, .. } => users.iter_mut().for_each(|u| u.render(catalog)),
+            Self::Policy(report) => report.render(catalog),
+            Self::Error(e) => catalog.fill(&mut e.message),
+            Self::Pong
+            | Self::GeneratedPassword { .. }
+            | Self::OtpEnrollment(_)
+            | Self::RecoveryCodes { .. }
+            | Self::OtpState(_)
+            | Self::Unlocked { .. }
+            | Self::Campaigns(_)
+            | Self::Audit { .. } => {}
+        }
+    }
+}
+
+impl UserStatus {
+    fn render(&mut self, catalog: &Catalog) {
+        if let Some(t) = &mut self.must_change {
+            catalog.fill(t);
+        }
+    }
+}
+
+impl PolicyReport {
+    pub fn render(&mut self, catalog: &Catalog) {
+        for r in &mut self.rules {
+            catalog.fill(&mut r.message);
+        }
+    }
 }

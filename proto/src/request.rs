@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Secret;
+use monban_i18n::Lang;
 
 /// Which secret a request is about. Each kind has its own failure counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -124,6 +125,10 @@ pub enum Request {
         code: Secret,
     },
     OtpStatus,
+    /// Stores the caller's own language preference; None clears it.
+    SetLanguage {
+        language: Option<Lang>,
+    },
     /// Administrative operations; non-root administrators add `step_up`
     /// (their own confirmation password).
     Admin {
@@ -143,6 +148,16 @@ pub enum AdminOp {
         temporary: bool,
         #[serde(default)]
         require_otp: bool,
+        /// The user's language preference (SPEC §7).
+        #[serde(default)]
+        language: Option<Lang>,
+    },
+    /// Changes stored settings of a user; fields left None stay as they are.
+    UserSet {
+        user: String,
+        /// `Some(None)` clears the preference.
+        #[serde(default)]
+        language: Option<Option<Lang>>,
     },
     /// One page of users by name; `after` is the previous page's `next`.
     UserList {
@@ -215,6 +230,7 @@ impl AdminOp {
         match self {
             Self::UserAdd { user, .. }
             | Self::UserRemove { user }
+            | Self::UserSet { user, .. }
             | Self::UserReset { user, .. }
             | Self::UserDisable { user }
             | Self::UserEnable { user }
@@ -233,6 +249,7 @@ impl AdminOp {
         match self {
             Self::UserAdd { .. } => "user add",
             Self::UserList { .. } => "user list",
+            Self::UserSet { .. } => "user set",
             Self::UserRemove { .. } => "user remove",
             Self::UserReset { .. } => "user reset",
             Self::UserUnlock { .. } => "user unlock",

@@ -44,7 +44,7 @@ pub fn connection_holder_main() {
         return;
     };
     let count: usize = count.parse().expect("connection count");
-    let ping = frame(br#"{"v":1,"msg":"ping"}"#);
+    let ping = frame(br#"{"v":2,"msg":"ping"}"#);
     let mut held = Vec::new();
     for _ in 0..count {
         let reply = match UnixStream::connect(&socket) {
@@ -74,7 +74,7 @@ pub fn connection_holder_main() {
 pub struct HeldConnections {
     proc: Option<Proc>,
     /// The daemon's answer to a Ping on each connection, in order (the
-    /// whole envelope, e.g. `{"v":1,"msg":"pong"}`; Null when none came).
+    /// whole envelope, e.g. `{"v":2,"msg":"pong"}`; Null when none came).
     pub replies: Vec<Value>,
 }
 

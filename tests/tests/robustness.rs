@@ -157,7 +157,7 @@ fn garbage_bytes_leave_the_daemon_serving() {
     let h = Harness::with_user("alice", ALICE_PW);
     send_and_drain(&h, b"GET / HTTP/1.1\r\nHost: monban\r\n\r\n");
     send_and_drain(&h, &frame(b"\xff\xfe\x00 not json at all"));
-    send_and_drain(&h, &frame(br#"{"v":1,"msg":{"nonsense":1}}"#));
+    send_and_drain(&h, &frame(br#"{"v":2,"msg":{"nonsense":1}}"#));
     assert_still_serving(&h, "garbage");
 }
 
@@ -165,7 +165,7 @@ fn garbage_bytes_leave_the_daemon_serving() {
 fn truncated_frame_leaves_the_daemon_serving() {
     let h = Harness::with_user("alice", ALICE_PW);
     let mut partial = 100u32.to_be_bytes().to_vec();
-    partial.extend_from_slice(br#"{"v":1,"#);
+    partial.extend_from_slice(br#"{"v":2,"#);
     send_and_drain(&h, &partial);
     send_and_drain(&h, &[0u8, 0]);
     assert_still_serving(&h, "a truncated frame");
@@ -221,7 +221,7 @@ fn a_login_left_half_way_does_not_block_others() {
     let h = Harness::with_user("alice", ALICE_PW);
     // Starts a conversation over the wire and walks away from it.
     let mut s = h.raw();
-    let start = br#"{"v":1,"msg":{"auth_start":{"ctx":{"user":"alice","service":"raw"},"credential":"login"}}}"#;
+    let start = br#"{"v":2,"msg":{"auth_start":{"ctx":{"user":"alice","service":"raw"},"credential":"login"}}}"#;
     s.write_all(&frame(start)).expect("write");
     let reply = read_raw_frame(&mut s).expect("first step");
     let v: serde_json::Value = serde_json::from_slice(&reply).expect("JSON");
@@ -275,11 +275,11 @@ fn hostile_pam_items_are_bounded_and_never_reach_a_terminal() {
 fn malformed_requests_never_echo_their_values() {
     let h = Harness::with_user("alice", ALICE_PW);
     let bodies: [&[u8]; 5] = [
-        br#"{"v":1,"msg":{"auth_answer":"hunter2-secret"}}"#,
-        br#"{"v":1,"msg":{"hunter2-secret":{}}}"#,
+        br#"{"v":2,"msg":{"auth_answer":"hunter2-secret"}}"#,
+        br#"{"v":2,"msg":{"hunter2-secret":{}}}"#,
         br#"{"v":"hunter2-secret","msg":"ping"}"#,
-        br#"{"v":1,"msg":{"admin":{"step_up":null,"op":{"user_add":{"user":"eve","password":"x","temporary":"hunter2-secret"}}}}}"#,
-        br#"{"v":1,"msg":{"auth_answer":{"answer":"x","answer":"hunter2-secret"}}}"#,
+        br#"{"v":2,"msg":{"admin":{"step_up":null,"op":{"user_add":{"user":"eve","password":"x","temporary":"hunter2-secret"}}}}}"#,
+        br#"{"v":2,"msg":{"auth_answer":{"answer":"x","answer":"hunter2-secret"}}}"#,
     ];
     for body in bodies {
         let mut s = h.raw();
