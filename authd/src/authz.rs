@@ -54,7 +54,8 @@ pub fn authorize(peer: &Peer, req: &Request) -> Result<Access, WireError> {
         | Request::OtpEnrollFinish { .. }
         | Request::OtpDisable { .. }
         | Request::OtpRecoveryRegenerate { .. }
-        | Request::OtpStatus => {
+        | Request::OtpStatus
+        | Request::SetLanguage { .. } => {
             if peer.name.is_some() {
                 Ok(Access::Granted)
             } else {
@@ -91,6 +92,7 @@ pub fn rate_limited(peer: &Peer, req: &Request) -> bool {
         | Request::OtpEnrollFinish { .. }
         | Request::OtpDisable { .. }
         | Request::OtpRecoveryRegenerate { .. }
+        | Request::SetLanguage { .. }
         | Request::Admin { .. } => true,
         Request::Status { step_up, .. } => step_up.is_some(),
         // Answered without a write (session events from a non-root peer
@@ -215,6 +217,9 @@ mod tests {
                 step_up: None,
             },
             Request::OtpStatus,
+            Request::SetLanguage {
+                language: Some(monban_proto::Lang::Ja),
+            },
         ] {
             assert_eq!(authorize(&alice, &req).unwrap(), Access::Granted);
         }

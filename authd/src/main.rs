@@ -209,6 +209,7 @@ fn run(config: Config) -> Result<(), String> {
             limiter: Arc::new(ratelimit::Limiter::new(rate)),
             in_flight: Arc::default(),
             recent: Arc::default(),
+            catalogs: Arc::default(),
         });
         tracing::info!("listening on {}", socket.display());
         let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);

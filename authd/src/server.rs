@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use monban_proto::{
-    ErrorCode, FrameError, Request, Response, WireError, check_len, decode, encode_reply,
+    Catalog, ErrorCode, FrameError, Lang, LangHint, Request, Response, Text, WireError, check_len,
+    decode_with, encode_reply_in,
     write_frame,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -235,8 +236,11 @@ async fn connection(
             real_uid = counted,
             "connection refused: too many connections"
         );
-        let busy = WireError::new(ErrorCode::Busy, "monban-authd is busy; try again");
-        let _ = send(&mut stream, &Response::Error(busy)).await;
+        // Busy before the request is read: no hint yet, the default language.
+        let catalog = daemon.catalog(daemon.cfg.daemon.language);
+        let mut busy = Response::Error(WireError::new(ErrorCode::Busy, Text::new("daemon-busy")));
+        busy.render(catalog);
+        let _ = send(&mut stream, &busy, catalog.lang()).await;
         return;
     };
     tracing::debug!(uid, real_uid = peer.real_uid, pid, "connection");
@@ -249,20 +253,23 @@ async fn connection(
             }
             Ok(Err(FrameError::Closed)) => return,
             Ok(Err(e)) => {
-                refuse(&mut stream, uid, &e).await;
+                refuse(&mut stream, uid, &e, daemon.catalog(daemon.cfg.daemon.language)).await;
                 return;
             }
             Ok(Ok(body)) => body,
         };
-        let request: Request = match decode(&body) {
-            Ok(r) => r,
+        let (request, hint) = match decode_with::<Request, LangHint>(&body) {
+            Ok((r, hint)) => (r, hint.unwrap_or_default()),
             Err(e) => {
-                refuse(&mut stream, uid, &e).await;
+                refuse(&mut stream, uid, &e, daemon.catalog(daemon.cfg.daemon.language)).await;
                 return;
             }
         };
-        let response = daemon.handle(&mut session, request).await;
-        if let Err(e) = send(&mut stream, &response).await {
+        let mut response = daemon.handle(&mut session, request).await;
+        // After the handler: a reply to `monban language ja` is in Japanese.
+        let lang = daemon.reply_language(&session, hint).await;
+        response.render(daemon.catalog(lang));
+        if let Err(e) = send(&mut stream, &response, lang).await {
             tracing::debug!(uid, "client went away: {e}");
             return;
         }
@@ -271,18 +278,20 @@ async fn connection(
 
 /// Answers a bad frame with a coded error, then the connection is closed:
 /// after a framing error nothing later on it can be trusted.
-async fn refuse(stream: &mut UnixStream, uid: u32, e: &FrameError) {
+async fn refuse(stream: &mut UnixStream, uid: u32, e: &FrameError, catalog: &Catalog) {
     tracing::warn!(uid, "bad request: {e}");
     let code = match e {
         FrameError::TooLarge(_) => ErrorCode::FrameTooLarge,
         FrameError::Version(_) => ErrorCode::UnsupportedVersion,
         _ => ErrorCode::BadRequest,
     };
-    let _ = send(
-        stream,
-        &Response::Error(WireError::new(code, e.to_string())),
-    )
-    .await;
+    // The detail is the protocol's own (English, technical) description.
+    let mut reply = Response::Error(WireError::new(
+        code,
+        Text::new("bad-frame").arg("detail", e.to_string()),
+    ));
+    reply.render(catalog);
+    let _ = send(stream, &reply, catalog.lang()).await;
 }
 
 async fn read_frame(stream: &mut UnixStream) -> Result<Zeroizing<Vec<u8>>, FrameError> {
@@ -304,16 +313,17 @@ async fn read_frame(stream: &mut UnixStream) -> Result<Zeroizing<Vec<u8>>, Frame
     Ok(body)
 }
 
-async fn send(stream: &mut UnixStream, response: &Response) -> Result<(), FrameError> {
-    let body = match encode_reply(response) {
+async fn send(stream: &mut UnixStream, response: &Response, lang: Lang) -> Result<(), FrameError> {
+    let body = match encode_reply_in(response, lang) {
         Ok(body) => body,
         Err(e) => {
             tracing::error!("reply not sent: {e}");
-            let too_big = WireError::new(
+            let mut too_big = Response::Error(WireError::new(
                 ErrorCode::Internal,
-                "the answer is too large to send; narrow the request (e.g. --limit)",
-            );
-            encode_reply(&Response::Error(too_big))?
+                Text::new("answer-too-large"),
+            ));
+            too_big.render(&Catalog::new(lang));
+            encode_reply_in(&too_big, lang)?
         }
     };
     let mut wire = Zeroizing::new(Vec::with_capacity(body.len() + 4));

@@ -25,7 +25,7 @@ pub use frame::{
     FrameError, MAX_FRAME_LEN, MAX_REPLY_LEN, check_len, decode, decode_with, encode,
     encode_reply, encode_reply_in, encode_request, read_frame, read_reply, write_frame,
 };
-pub use monban_i18n::{Arg, Lang, LangHint, Text};
+pub use monban_i18n::{Arg, Catalog, Catalogs, Lang, LangHint, Text};
 pub use reply::*;
 pub use request::*;
 pub use secret::{MAX_SECRET_LEN, Secret};

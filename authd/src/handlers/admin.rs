@@ -114,10 +114,12 @@ impl Daemon {
                 password,
                 temporary,
                 require_otp,
+                language,
             } => {
-                self.user_add(&origin, user, password, temporary, require_otp)
+                self.user_add(&origin, user, password, temporary, require_otp, language)
                     .await
             }
+            AdminOp::UserSet { user, language } => self.user_set(&origin, user, language).await,
             AdminOp::UserList { locked_only, after } => {
                 // One bounded slice of the store per request, however many
                 // users there are; the client asks again with `next`.
@@ -353,6 +355,7 @@ impl Daemon {
         password: Option<Secret>,
         temporary: bool,
         require_otp: bool,
+        language: Option<monban_proto::Lang>,
     ) -> Result<Response, WireError> {
         if !valid_user_name(&user) {
             return Err(bad(format!(
@@ -378,6 +381,7 @@ impl Daemon {
         let name = user.clone();
         self.commit(vec![entry], move |tx| {
             let id = store::users::insert(tx, &name, now, require_otp)?;
+            store::users::set_language(tx, id, language)?;
             let cred = store::users::NewCredential {
                 kind: CredentialKind::Login,
                 hash: &hash,

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod auth;
+mod language;
 mod migrate;
 mod otp;
 mod password;
@@ -13,7 +14,7 @@ mod verify;
 use std::sync::Arc;
 
 use monban_config::Config;
-use monban_proto::{ErrorCode, PamContext, Request, Response, WireError};
+use monban_proto::{Catalogs, ErrorCode, PamContext, Request, Response, WireError};
 
 use crate::audit::Syslog;
 use crate::authz::{self, Access};
@@ -39,6 +40,7 @@ pub struct Daemon {
     pub limiter: Arc<Limiter>,
     pub in_flight: Arc<InFlight>,
     pub recent: Arc<RecentFailures>,
+    pub catalogs: Arc<Catalogs>,
 }
 
 /// Per-connection state: who is asking, and an authentication
@@ -49,6 +51,9 @@ pub struct Session {
     /// The administrator proved their confirmation password on this
     /// connection: the pages of one `user list` or `log` need it once.
     pub stepped_up: bool,
+    /// The user of the PAM conversation on this connection, whose stored
+    /// language preference its replies follow.
+    pub language_subject: Option<String>,
 }
 
 impl Session {
@@ -57,6 +62,7 @@ impl Session {
             peer,
             conversation: None,
             stepped_up: false,
+            language_subject: None,
         }
     }
 }
@@ -150,6 +156,10 @@ impl Daemon {
         self.clock.now()
     }
 
+    pub fn catalog(&self, lang: monban_proto::Lang) -> &monban_proto::Catalog {
+        self.catalogs.get(lang)
+    }
+
     /// Sends audit entries to syslog once their transaction has committed.
     pub fn announce(&self, entries: &[NewAuditEntry]) {
         for e in entries {
@@ -188,6 +198,9 @@ impl Daemon {
         | Request::CloseSession { ctx } = &mut req
         {
             tidy(ctx);
+        }
+        if let Some(subject) = language::subject_of(&req) {
+            session.language_subject = Some(subject.to_string());
         }
         let access = match authz::authorize(&session.peer, &req) {
             Ok(access) => access,
@@ -244,6 +257,7 @@ impl Daemon {
                 self.otp_recovery(&session.peer, password, code).await
             }
             Request::OtpStatus => self.otp_status(&session.peer).await,
+            Request::SetLanguage { language } => self.set_language(&session.peer, language).await,
             Request::Admin { step_up, op } => match self.admit(access, session, step_up).await {
                 Ok(()) => self.admin(&session.peer, op).await,
                 Err(e) => Err(e),

@@ -50,6 +50,7 @@ impl Fixture {
             })),
             in_flight: Arc::default(),
             recent: Arc::default(),
+            catalogs: Arc::default(),
         };
         Self {
             daemon,

@@ -106,6 +106,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX audit_user ON audit(user);
     CREATE INDEX audit_actor ON audit(actor);
     "#,
+    // 3: each user's language preference (SPEC §7): 'en', 'ja' or none.
+    r#"
+    ALTER TABLE users ADD COLUMN language TEXT;
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

@@ -1,7 +1,7 @@
 //! Users, their secrets, failure counters, history, deadlines and logins.
 //! Every function takes a connection (or a transaction, which derefs to one).
 
-use monban_proto::{CredentialKind, LoginRecord};
+use monban_proto::{CredentialKind, Lang, LoginRecord};
 use rusqlite::{Connection, OptionalExtension, params};
 use zeroize::Zeroizing;
 
@@ -19,6 +19,7 @@ pub struct UserRow {
     pub shadow_max_days: Option<i64>,
     pub shadow_min_days: Option<i64>,
     pub shadow_warn_days: Option<i64>,
+    pub language: Option<Lang>,
 }
 
 /// A stored secret. The hash is a PHC string (Argon2id) or, for imported
@@ -31,7 +32,7 @@ pub struct CredentialRow {
 }
 
 const USER_COLUMNS: &str = "id, name, created_at, disabled, require_otp, otp_required_since, \
-     shadow_max_days, shadow_min_days, shadow_warn_days";
+     shadow_max_days, shadow_min_days, shadow_warn_days, language";
 
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
@@ -44,6 +45,8 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
         shadow_max_days: r.get(6)?,
         shadow_min_days: r.get(7)?,
         shadow_warn_days: r.get(8)?,
+        // A value this build does not know reads as no preference.
+        language: r.get::<_, Option<String>>(9)?.as_deref().and_then(Lang::parse),
     })
 }
 
@@ -86,6 +89,26 @@ pub fn insert(
     )?
     .execute(params![name, now, require_otp])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// The user's language preference; None clears it.
+pub fn set_language(
+    conn: &Connection,
+    user_id: i64,
+    language: Option<Lang>,
+) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE users SET language = ?2 WHERE id = ?1")?
+        .execute(params![user_id, language.map(Lang::code)])?;
+    Ok(())
+}
+
+/// The stored preference of `name`, if the user exists and has one.
+pub fn language_of(conn: &Connection, name: &str) -> Result<Option<Lang>, StoreError> {
+    let code: Option<Option<String>> = conn
+        .prepare_cached("SELECT language FROM users WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
+        .optional()?;
+    Ok(code.flatten().as_deref().and_then(Lang::parse))
 }
 
 pub fn remove(conn: &Connection, user_id: i64) -> Result<(), StoreError> {
