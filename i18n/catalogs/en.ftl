@@ -17,8 +17,14 @@ Credential = { $kind ->
    *[login] Login password
 }
 
-## Daemon
 
-## PAM module
 
-## CLI
+bad-frame = The request was refused: { $detail }
+daemon-busy = monban-authd is busy; try again
+answer-too-large = the answer is too large to send; narrow the request (e.g. --limit)
+language-set = { $lang ->
+    [ja] The language of { $user } is now Japanese.
+    [en] The language of { $user } is now English.
+   *[none] { $user } has no language preference now.
+}
+user-set-nothing = nothing to change: give --language

@@ -15,8 +15,14 @@ credential = { $kind ->
 }
 Credential = { credential }
 
-## Daemon
 
-## PAM module
 
-## CLI
+bad-frame = 要求を受け付けませんでした: { $detail }
+daemon-busy = monban-authd が混み合っています。しばらくしてからもう一度お試しください
+answer-too-large = 応答が大きすぎて送れません。条件を絞ってください（例: --limit）
+language-set = { $lang ->
+    [ja] { $user } の表示言語を日本語にしました。
+    [en] { $user } の表示言語を英語にしました。
+   *[none] { $user } の表示言語の設定を解除しました。
+}
+user-set-nothing = 変更する項目がありません。--language を指定してください

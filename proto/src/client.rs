@@ -231,7 +231,7 @@ mod tests {
         let listener = UnixListener::bind(&path).unwrap();
         let server = std::thread::spawn(move || {
             let (mut conn, _) = listener.accept().unwrap();
-            let busy = Response::Error(WireError::new(ErrorCode::Busy, monban_i18n::Text::new("busy")));
+            let busy = Response::Error(WireError::new(ErrorCode::Busy, monban_i18n::Text::new("daemon-busy")));
             write_frame(&mut conn, &encode_reply(&busy).unwrap()).unwrap();
             conn.shutdown(std::net::Shutdown::Both).unwrap();
         });

@@ -314,7 +314,7 @@ mod tests {
     fn responses_round_trip() {
         let resp = Response::Error(crate::WireError::new(
             crate::ErrorCode::PermissionDenied,
-            monban_i18n::Text::new("no"),
+            monban_i18n::Text::new("daemon-busy"),
         ));
         let back: Response = decode(&encode(&resp).unwrap()).unwrap();
         assert!(matches!(back, Response::Error(e) if e.code == crate::ErrorCode::PermissionDenied));

@@ -1,0 +1,1 @@
+## cli (merged into ../en.ftl when done)

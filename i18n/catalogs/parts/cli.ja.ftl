@@ -1,0 +1,1 @@
+## cli (merged into ../ja.ftl when done)

@@ -1,0 +1,1 @@
+## daemon (merged into ../en.ftl when done)

@@ -1,0 +1,1 @@
+## daemon (merged into ../ja.ftl when done)

@@ -1,0 +1,1 @@
+## pam (merged into ../en.ftl when done)

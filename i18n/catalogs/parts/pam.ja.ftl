@@ -1,0 +1,1 @@
+## pam (merged into ../ja.ftl when done)
