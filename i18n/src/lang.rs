@@ -40,25 +40,17 @@ impl Lang {
 
     /// The first of `LC_ALL`, `LC_MESSAGES`, `LANG` that is set and not
     /// empty decides, as in POSIX; `C` there means no preference.
-    pub fn from_env_vars<'a>(lookup: impl Fn(&str) -> Option<&'a str>) -> Option<Self> {
+    pub fn from_env_vars(lookup: impl Fn(&str) -> Option<String>) -> Option<Self> {
         ["LC_ALL", "LC_MESSAGES", "LANG"]
             .into_iter()
-            .filter_map(&lookup)
+            .filter_map(lookup)
             .find(|v| !v.is_empty())
-            .and_then(Self::from_locale)
+            .and_then(|v| Self::from_locale(&v))
     }
 
     /// The language the current process's environment asks for.
     pub fn from_process_env() -> Option<Self> {
-        let vars: Vec<(String, String)> = ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .into_iter()
-            .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
-            .collect();
-        Self::from_env_vars(|k| {
-            vars.iter()
-                .find(|(name, _)| name == k)
-                .map(|(_, v)| v.as_str())
-        })
+        Self::from_env_vars(|k| std::env::var(k).ok())
     }
 }
 
@@ -113,9 +105,17 @@ mod tests {
     #[test]
     fn the_first_variable_set_decides_and_c_means_none() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
         };
-        assert_eq!(Lang::from_env_vars(env(&[("LANG", "ja_JP.UTF-8")])), Some(Lang::Ja));
+        assert_eq!(
+            Lang::from_env_vars(env(&[("LANG", "ja_JP.UTF-8")])),
+            Some(Lang::Ja)
+        );
         assert_eq!(
             Lang::from_env_vars(env(&[("LC_MESSAGES", "en_US"), ("LANG", "ja_JP")])),
             Some(Lang::En)

@@ -29,7 +29,14 @@ fn ids(lang: Lang) -> BTreeSet<String> {
 fn sources() -> Vec<(PathBuf, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut out = Vec::new();
-    for dir in ["authd/src", "cli/src", "pam_module/src", "proto/src", "config/src", "i18n/src"] {
+    for dir in [
+        "authd/src",
+        "cli/src",
+        "pam_module/src",
+        "proto/src",
+        "config/src",
+        "i18n/src",
+    ] {
         walk(&root.join(dir), &mut out);
     }
     assert!(out.len() > 20, "sources not found under {}", root.display());

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use monban_proto::{CredentialKind, DEFAULT_SERVER_USER, DEFAULT_SOCKET, Timeouts};
+use monban_proto::{CredentialKind, DEFAULT_SERVER_USER, DEFAULT_SOCKET, Lang, Timeouts};
 
 /// Connecting is local and quick; only a wedged daemon takes longer.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -29,6 +29,8 @@ pub(crate) struct ModuleArgs {
     pub(crate) io_timeout: Duration,
     /// chauthtok: how many times the new password may be entered.
     pub(crate) retry: u32,
+    /// `lang=en|ja`: outranks every other source of the language.
+    pub(crate) lang: Option<Lang>,
 }
 
 impl Default for ModuleArgs {
@@ -43,6 +45,7 @@ impl Default for ModuleArgs {
             debug: false,
             io_timeout: Duration::from_secs(DEFAULT_IO_TIMEOUT_SECS),
             retry: 1,
+            lang: None,
         }
     }
 }
@@ -91,6 +94,10 @@ impl ModuleArgs {
                     }
                 }
             }
+            ("lang", Some(v)) => match Lang::parse(v) {
+                Some(lang) => self.lang = Some(lang),
+                None => return Err(format!("invalid value in `{arg}` (expected en or ja)")),
+            },
             ("use_first_pass", None) => self.use_first_pass = true,
             ("try_first_pass", None) => self.try_first_pass = true,
             ("use_authtok", None) => self.use_authtok = true,
@@ -197,6 +204,14 @@ mod tests {
         let (args, problems) = ModuleArgs::parse([raw, b"debug".as_slice()]);
         assert!(args.debug);
         assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn lang_takes_a_language_monban_has() {
+        let (args, problems) = parse(&["lang=ja"]);
+        assert_eq!((args.lang, problems.len()), (Some(Lang::Ja), 0));
+        let (args, problems) = parse(&["lang=fr"]);
+        assert_eq!((args.lang, problems.len()), (None, 1));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 
 use crate::args::ModuleArgs;
 use crate::log::{LogSink, Syslog};
-use crate::logic::{ContextItem, Hook, PamHandler, SocketTransport, TokenItem};
+use crate::logic::{ContextItem, Hook, PamHandler, SocketTransport, TokenItem, Transport};
 
 /// Item numbers from `<security/_pam_types.h>`.
 const PAM_AUTHTOK: c_int = 6;
@@ -30,6 +30,9 @@ const PAM_OLDAUTHTOK: c_int = 7;
 #[link(name = "pam")]
 unsafe extern "C" {
     fn pam_set_item(pamh: *mut PamHandle, item_type: c_int, item: *const c_void) -> c_int;
+    // Declared `pam_handle_t *` in C but only read: a const pointer here.
+    fn pam_getenv(pamh: *const PamHandle, name: *const std::ffi::c_char)
+    -> *const std::ffi::c_char;
 }
 
 /// The type registered with `pam_hooks!`.
@@ -78,13 +81,16 @@ fn run(
         log.warning(format_args!("{problem}; ignored"));
     }
     let mut pam = LibPam { handle: pamh };
-    let code = body(&mut Hook {
+    let mut hook = Hook {
         pam: &mut pam,
         transport: SocketTransport::new(&args),
         args: &args,
         flags,
         log: &mut log,
-    });
+    };
+    let hint = hook.lang_hint();
+    hook.transport.set_lang_hint(hint);
+    let code = body(&mut hook);
     log.debug(format_args!("returning {code:?}"));
     code
 }
@@ -196,5 +202,21 @@ impl PamHandler for LibPam<'_> {
         // SAFETY: getuid(2) takes no arguments, touches no memory of ours
         // and always succeeds.
         unsafe { libc::getuid() }
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        let name = std::ffi::CString::new(name).ok()?;
+        let handle: *const PamHandle = &raw const *self.handle;
+        // SAFETY: `handle` is the live handle of this hook; `name` is
+        // NUL-terminated and outlives the call. libpam returns NULL or a
+        // pointer into its own environment list, valid until the list
+        // changes; it is copied at once, before anything else runs.
+        let value = unsafe { pam_getenv(handle, name.as_ptr()) };
+        if value.is_null() {
+            return None;
+        }
+        // SAFETY: non-null, NUL-terminated (libpam stores C strings).
+        let value = unsafe { CStr::from_ptr(value) };
+        Some(value.to_string_lossy().into_owned())
     }
 }

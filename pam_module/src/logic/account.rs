@@ -7,12 +7,6 @@ use pam::constants::PamResultCode;
 use super::{Hook, Op, PamHandler, Transport};
 use crate::log::LogSink;
 
-/// Shown to a non-root user whose account cannot be checked.
-pub(crate) const NO_VERDICT: &str = "Your account cannot be checked because the login \
-     service (monban-authd) is not answering, so logins other than root's are refused. \
-     Try again in a minute; if it persists, ask an administrator to run \
-     `systemctl status monban-authd`.";
-
 impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
     pub(crate) fn account(&mut self) -> PamResultCode {
         let ctx = match self.context() {
@@ -55,7 +49,8 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
                 "account: monban-authd unavailable; root left to the rest of the stack"
             ));
         } else {
-            self.error(NO_VERDICT);
+            let text = self.own_text("pam-no-verdict");
+            self.error(&text);
         }
         code
     }

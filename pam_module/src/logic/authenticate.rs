@@ -86,7 +86,7 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
             return checked_len(token, PamResultCode::PAM_AUTH_ERR);
         }
         let answer = checked_len(
-            self.pam.prompt(&prompt.text, prompt.echo)?,
+            self.pam.prompt(&prompt.message.text, prompt.echo)?,
             PamResultCode::PAM_AUTH_ERR,
         )?;
         if is_password {

@@ -14,9 +14,6 @@ use crate::log::LogSink;
 pub(super) const PAM_UPDATE_AUTHTOK: PamFlag = 0x2000;
 pub(super) const PAM_PRELIM_CHECK: PamFlag = 0x4000;
 
-const MISMATCH: &str = "Passwords do not match.";
-const TOO_LONG: &str = "Password is too long.";
-
 impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
     pub(crate) fn chauthtok(&mut self) -> PamResultCode {
         if self.flags & PAM_PRELIM_CHECK != 0 {
@@ -54,7 +51,6 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
             Ok(ctx) => ctx,
             Err(code) => return code,
         };
-        let texts = ChangePrompts::for_credential(self.args.credential);
         // A password taken from the stack cannot be entered again.
         let attempts = if self.args.use_authtok {
             1
@@ -67,7 +63,10 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
             user: ctx.user.clone(),
             credential: self.args.credential,
         };
-        match self.transport.call(&check) {
+        let result = self.transport.call(&check);
+        // After the daemon's answer: the prompts follow its choice of language.
+        let texts = self.change_prompts();
+        match result {
             Ok(Response::Done { .. }) => {}
             Err(ClientError::Refused(e)) if e.code == ErrorCode::UserUnknown => {
                 return self.change_unmanaged(&texts, attempts);
@@ -76,7 +75,7 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
             Err(e) => return self.failure(Op::ChangeUpdate, &e),
         }
         let current = if self.current_needed(&ctx.user) {
-            match self.current_password(texts.current) {
+            match self.current_password(&texts.current) {
                 Ok(current) => Some(current),
                 Err(code) => return code,
             }
@@ -112,7 +111,7 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
                 }
                 Ok(other) => return self.unexpected(Op::ChangeUpdate, &other),
                 Err(ClientError::Refused(e)) if e.code == ErrorCode::PolicyRejected => {
-                    self.error(&e.message);
+                    self.error(&e.message.text);
                 }
                 Err(e) => return self.failure(Op::ChangeUpdate, &e),
             }
@@ -182,46 +181,46 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
                 }
             }
         } else {
-            self.pam.prompt(texts.new, false)?
+            self.pam.prompt(&texts.new, false)?
         };
         // The daemon would refuse the whole frame, without a word.
         if new.len() > MAX_SECRET_LEN {
-            self.error(TOO_LONG);
+            let text = self.own_text("pam-password-too-long");
+            self.error(&text);
             return Ok(None);
         }
         if self.args.use_authtok {
             return Ok(Some(new));
         }
-        let again = self.pam.prompt(texts.retype, false)?;
+        let again = self.pam.prompt(&texts.retype, false)?;
         if new.ct_eq(&again) {
             Ok(Some(new))
         } else {
-            self.error(MISMATCH);
+            let text = self.own_text("pam-passwords-differ");
+            self.error(&text);
             Ok(None)
+        }
+    }
+
+    fn change_prompts(&self) -> ChangePrompts {
+        match self.args.credential {
+            CredentialKind::Confirm => ChangePrompts {
+                current: self.own_text("pam-prompt-current-confirm"),
+                new: self.own_text("pam-prompt-new-confirm"),
+                retype: self.own_text("pam-prompt-retype-confirm"),
+            },
+            // `Otp` never reaches here: args only accept login or confirm.
+            CredentialKind::Login | CredentialKind::Otp => ChangePrompts {
+                current: self.own_text("pam-prompt-current"),
+                new: self.own_text("pam-prompt-new"),
+                retype: self.own_text("pam-prompt-retype"),
+            },
         }
     }
 }
 
 struct ChangePrompts {
-    current: &'static str,
-    new: &'static str,
-    retype: &'static str,
-}
-
-impl ChangePrompts {
-    fn for_credential(kind: CredentialKind) -> Self {
-        match kind {
-            CredentialKind::Confirm => Self {
-                current: "Current confirmation password: ",
-                new: "New confirmation password: ",
-                retype: "Retype new confirmation password: ",
-            },
-            // `Otp` never reaches here: args only accept login or confirm.
-            CredentialKind::Login | CredentialKind::Otp => Self {
-                current: "Current password: ",
-                new: "New password: ",
-                retype: "Retype new password: ",
-            },
-        }
-    }
+    current: String,
+    new: String,
+    retype: String,
 }

@@ -17,8 +17,8 @@ mod tests;
 use std::path::PathBuf;
 
 use monban_proto::{
-    Client, ClientError, CredentialKind, ErrorCode, MAX_SECRET_LEN, MessageLevel, PamContext,
-    Request, Response, Secret, Timeouts, TrustedServer, UserMessage,
+    Catalog, Client, ClientError, CredentialKind, ErrorCode, Lang, LangHint, MAX_SECRET_LEN,
+    MessageLevel, PamContext, Request, Response, Secret, Timeouts, TrustedServer, UserMessage,
 };
 use pam::constants::{PAM_SILENT, PamFlag, PamResultCode};
 
@@ -56,12 +56,18 @@ pub(crate) trait PamHandler {
     fn set_token(&mut self, item: TokenItem, value: &Secret) -> Result<(), PamResultCode>;
     /// The real uid of the calling process.
     fn caller_uid(&self) -> u32;
+    /// A variable of the PAM environment (`pam_getenv`).
+    fn env(&self, name: &str) -> Option<String>;
 }
 
 /// One request, one response, on a single connection kept for the hook's
 /// whole exchange (the authentication conversation is stateful).
 pub(crate) trait Transport {
     fn call(&mut self, req: &Request) -> Result<Response, ClientError>;
+    /// Sent with every request: what the module found about the language.
+    fn set_lang_hint(&mut self, hint: LangHint);
+    /// The language the daemon chose for its last reply.
+    fn rendered_in(&self) -> Option<Lang>;
 }
 
 /// The daemon's Unix socket. Connects on the first call, so a hook that
@@ -71,6 +77,8 @@ pub(crate) struct SocketTransport {
     timeouts: Timeouts,
     server_user: String,
     client: Option<Client>,
+    hint: LangHint,
+    rendered_in: Option<Lang>,
 }
 
 impl SocketTransport {
@@ -80,6 +88,8 @@ impl SocketTransport {
             timeouts: args.timeouts(),
             server_user: args.server_user.clone(),
             client: None,
+            hint: LangHint::default(),
+            rendered_in: None,
         }
     }
 }
@@ -90,16 +100,28 @@ impl Transport for SocketTransport {
             Some(client) => client,
             None => {
                 let trusted = TrustedServer::named(&self.server_user);
-                self.client
-                    .insert(Client::connect_to(&self.path, self.timeouts, &trusted)?)
+                let mut client = Client::connect_to(&self.path, self.timeouts, &trusted)?;
+                client.set_lang_hint(self.hint);
+                self.client.insert(client)
             }
         };
         let result = client.call(req);
+        if client.rendered_in().is_some() {
+            self.rendered_in = client.rendered_in();
+        }
         if matches!(&result, Err(e) if e.is_unavailable()) {
             // After a timeout or a bad frame the stream is out of step.
             self.client = None;
         }
         result
+    }
+
+    fn set_lang_hint(&mut self, hint: LangHint) {
+        self.hint = hint;
+    }
+
+    fn rendered_in(&self) -> Option<Lang> {
+        self.rendered_in
     }
 }
 
@@ -137,11 +159,39 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
         })
     }
 
+    /// SPEC §7 as far as the module sees it: `lang=`, then the PAM
+    /// environment (explicit, above the stored preference), then the
+    /// environment of the process running the stack (below it).
+    pub(crate) fn lang_hint(&self) -> LangHint {
+        LangHint {
+            explicit: self
+                .args
+                .lang
+                .or_else(|| Lang::from_env_vars(|k| self.pam.env(k))),
+            ambient: Lang::from_process_env(),
+        }
+    }
+
+    /// The module's own few texts (the daemon is silent or a local check
+    /// failed): in the daemon's choice when it answered on this call, else
+    /// in what the module found. The catalog is parsed only here, when one
+    /// is needed, and dropped with the call.
+    fn own_text(&self, id: &str) -> String {
+        let hint = self.lang_hint();
+        let lang = self
+            .transport
+            .rendered_in()
+            .or(hint.explicit)
+            .or(hint.ambient)
+            .unwrap_or_default();
+        Catalog::new(lang).get(id)
+    }
+
     fn show(&mut self, messages: &[UserMessage]) {
         for m in messages {
             match m.level {
-                MessageLevel::Info => self.info(&m.text),
-                MessageLevel::Error => self.error(&m.text),
+                MessageLevel::Info => self.info(m.text()),
+                MessageLevel::Error => self.error(m.text()),
             }
         }
     }
@@ -225,7 +275,7 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
             }
         };
         if show && op != Op::Session {
-            self.error(&refusal.message);
+            self.error(&refusal.message.text);
         }
         pam_code
     }

@@ -15,7 +15,7 @@ impl<H: PamHandler, T: Transport, L: LogSink> Hook<'_, H, T, L> {
         match self.transport.call(&Request::OpenSession { ctx }) {
             Ok(Response::Done { messages }) => {
                 for m in &messages {
-                    self.info(&m.text);
+                    self.info(m.text());
                 }
                 PamResultCode::PAM_SUCCESS
             }

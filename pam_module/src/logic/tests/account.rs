@@ -37,7 +37,7 @@ fn account_messages_and_silence() {
     let reply = || {
         vec![verdict(
             AccountVerdict::Ok,
-            vec![UserMessage::info("Your password expires in 3 days.")],
+            vec![UserMessage::info(said("Your password expires in 3 days."))],
         )]
     };
     assert_eq!(
@@ -85,7 +85,7 @@ fn without_a_verdict_only_root_is_let_through() {
         assert_eq!(out.code, PamResultCode::PAM_AUTHINFO_UNAVAIL, "{what}");
         assert_eq!(
             out.pam.shown,
-            vec![error(super::super::account::NO_VERDICT)]
+            vec![error(&Catalog::new(Lang::En).get("pam-no-verdict"))]
         );
     }
     // A uid-0 alias is not root by name: refused (fails closed).

@@ -76,7 +76,7 @@ fn auth_locked_shows_the_message() {
         vec![
             ask_password(),
             auth_step(
-                vec![UserMessage::error(msg)],
+                vec![UserMessage::error(said(msg))],
                 AuthNext::Finished(AuthOutcome::Locked),
             ),
         ],
@@ -143,7 +143,7 @@ fn auth_echo_on_prompt_is_relayed() {
     let step = auth_step(
         vec![],
         AuthNext::Prompt(Prompt {
-            text: "Recovery code: ".into(),
+            message: said("Recovery code: "),
             echo: true,
             kind: PromptKind::OneTimeCode,
         }),
@@ -238,15 +238,15 @@ fn auth_silent_hides_info_but_not_errors() {
     let replies = || {
         vec![
             auth_step(
-                vec![UserMessage::info("Welcome")],
+                vec![UserMessage::info(said("Welcome"))],
                 AuthNext::Prompt(Prompt {
-                    text: "Password: ".into(),
+                    message: said("Password: "),
                     echo: false,
                     kind: PromptKind::Password,
                 }),
             ),
             auth_step(
-                vec![UserMessage::error("Wrong.")],
+                vec![UserMessage::error(said("Wrong."))],
                 AuthNext::Finished(AuthOutcome::Denied),
             ),
         ]

@@ -65,7 +65,9 @@ fn chauthtok_update_asks_current_new_retype() {
     let out = update(
         &[],
         FakePam::new(&["old-pw", "New-pw-123", "New-pw-123"]),
-        managed(vec![done(vec![UserMessage::info("Password changed.")])]),
+        managed(vec![done(vec![UserMessage::info(said(
+            "Password changed.",
+        ))])]),
     );
     assert_eq!(out.code, PamResultCode::PAM_SUCCESS);
     assert_eq!(

@@ -4,14 +4,15 @@
 mod account;
 mod authenticate;
 mod chauthtok;
+mod language;
 mod session;
 
 use std::collections::VecDeque;
 use std::io;
 
 use monban_proto::{
-    AuthNext, AuthOutcome, AuthStep, ClientError, CredentialKind, ErrorCode, FrameError, Prompt,
-    PromptKind, Request, Response, Secret, UserMessage, WireError,
+    AuthNext, AuthOutcome, AuthStep, Catalog, ClientError, CredentialKind, ErrorCode, FrameError,
+    Lang, LangHint, Prompt, PromptKind, Request, Response, Secret, Text, UserMessage, WireError,
 };
 use pam::constants::{PamFlag, PamResultCode};
 
@@ -46,6 +47,7 @@ struct FakePam {
     authtok: Option<String>,
     oldauthtok: Option<String>,
     uid: u32,
+    env: Vec<(String, String)>,
 }
 
 impl FakePam {
@@ -57,7 +59,14 @@ impl FakePam {
             authtok: None,
             oldauthtok: None,
             uid: 1000,
+            env: Vec::new(),
         }
+    }
+
+    /// A variable of the PAM environment (`pam_putenv` by an earlier module).
+    fn with_env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
     }
 
     /// `PAM_AUTHTOK` as an earlier module left it.
@@ -132,6 +141,12 @@ impl PamHandler for FakePam {
     fn caller_uid(&self) -> u32 {
         self.uid
     }
+    fn env(&self, name: &str) -> Option<String> {
+        self.env
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
 }
 
 // ---- a scripted daemon ----------------------------------------------
@@ -167,6 +182,10 @@ type Reply = Result<Response, ClientError>;
 struct Script {
     replies: VecDeque<Reply>,
     sent: Vec<Sent>,
+    /// The hint the hook handed the transport.
+    hint: Option<LangHint>,
+    /// The language the scripted daemon says it rendered in, once it replied.
+    lang: Option<Lang>,
 }
 
 impl Transport for &mut Script {
@@ -203,6 +222,18 @@ impl Transport for &mut Script {
             .pop_front()
             .unwrap_or(Err(ClientError::Protocol(FrameError::Closed)))
     }
+
+    fn set_lang_hint(&mut self, hint: LangHint) {
+        self.hint = Some(hint);
+    }
+
+    fn rendered_in(&self) -> Option<Lang> {
+        if self.sent.is_empty() {
+            None
+        } else {
+            self.lang
+        }
+    }
 }
 
 #[derive(Default)]
@@ -227,7 +258,7 @@ fn ask(text: &str, kind: PromptKind) -> Reply {
     auth_step(
         vec![],
         AuthNext::Prompt(Prompt {
-            text: text.into(),
+            message: said(text),
             echo: false,
             kind,
         }),
@@ -236,11 +267,18 @@ fn ask(text: &str, kind: PromptKind) -> Reply {
 fn finished(outcome: AuthOutcome) -> Reply {
     auth_step(vec![], AuthNext::Finished(outcome))
 }
+/// A text as the daemon sends it: already rendered.
+fn said(words: &str) -> Text {
+    Text {
+        text: words.into(),
+        ..Text::default()
+    }
+}
 fn done(messages: Vec<UserMessage>) -> Reply {
     Ok(Response::Done { messages })
 }
 fn refused(code: ErrorCode, message: &str) -> Reply {
-    Err(ClientError::Refused(WireError::new(code, message)))
+    Err(ClientError::Refused(WireError::new(code, said(message))))
 }
 fn unreachable_daemon() -> Reply {
     Err(ClientError::Connect {
@@ -257,9 +295,24 @@ struct Outcome {
     pam: FakePam,
     sent: Vec<Sent>,
     log: Vec<String>,
+    /// What the hook told the transport about the language.
+    hint: Option<LangHint>,
 }
 
 fn run(
+    args: &[&str],
+    flags: PamFlag,
+    mut pam: FakePam,
+    replies: Vec<Reply>,
+    hook: HookFn,
+) -> Outcome {
+    run_in(None, args, flags, pam, replies, hook)
+}
+
+/// `run` against a daemon that renders in `daemon_lang`, with the hint
+/// set as the FFI entry points set it.
+fn run_in(
+    daemon_lang: Option<Lang>,
     args: &[&str],
     flags: PamFlag,
     mut pam: FakePam,
@@ -270,22 +323,27 @@ fn run(
     assert!(problems.is_empty(), "{problems:?}");
     let mut script = Script {
         replies: replies.into(),
-        sent: Vec::new(),
+        lang: daemon_lang,
+        ..Script::default()
     };
     let mut log = CapturedLog::default();
-    let code = hook(&mut Hook {
+    let mut running = Hook {
         pam: &mut pam,
         transport: &mut script,
         args: &args,
         flags,
         log: &mut log,
-    });
+    };
+    let hint = running.lang_hint();
+    running.transport.set_lang_hint(hint);
+    let code = hook(&mut running);
     assert!(script.replies.is_empty(), "unused replies");
     Outcome {
         code,
         pam,
         sent: script.sent,
         log: log.0,
+        hint: script.hint,
     }
 }
 

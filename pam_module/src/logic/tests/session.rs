@@ -8,8 +8,8 @@ use super::*;
 fn open_session_records_and_shows_messages_as_info() {
     let reply = || {
         vec![done(vec![
-            UserMessage::info("Last login: Mon Jan  1 10:00 from host.example"),
-            UserMessage::error("2 failed attempts since."),
+            UserMessage::info(said("Last login: Mon Jan  1 10:00 from host.example")),
+            UserMessage::error(said("2 failed attempts since.")),
         ])]
     };
     let out = run(&[], 0, FakePam::new(&[]), reply(), |h| h.open_session());
