@@ -302,7 +302,7 @@ struct Outcome {
 fn run(
     args: &[&str],
     flags: PamFlag,
-    mut pam: FakePam,
+    pam: FakePam,
     replies: Vec<Reply>,
     hook: HookFn,
 ) -> Outcome {
