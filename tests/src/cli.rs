@@ -112,6 +112,10 @@ impl CliRun<'_> {
             cmd.arg("--json");
         }
         cmd.args(&self.args).env_remove("MONBAN_CONFIG");
+        // Only what a test names: the suite's own locale must not leak in.
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            cmd.env_remove(var);
+        }
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         drop_to(&mut cmd, self.account);
         cmd

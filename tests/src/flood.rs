@@ -64,9 +64,9 @@ fn kind(r: &Result<Response, monban_proto::ClientError>) -> (String, Option<Stri
     };
     match r {
         Ok(Response::Done { .. }) => ("done".into(), None),
-        Err(monban_proto::ClientError::Refused(e)) => (code(e.code), Some(e.message.clone())),
+        Err(monban_proto::ClientError::Refused(e)) => (code(e.code), Some(e.message.text.clone())),
         Ok(Response::Auth(_)) => ("auth".into(), None),
-        Ok(Response::Error(e)) => (code(e.code), Some(e.message.clone())),
+        Ok(Response::Error(e)) => (code(e.code), Some(e.message.text.clone())),
         Ok(other) => (format!("{other:?}").chars().take(20).collect(), None),
         Err(e) => ("client_error".into(), Some(e.to_string())),
     }

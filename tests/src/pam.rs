@@ -24,6 +24,8 @@ impl Harness {
             tty: None,
             rhost: None,
             silent: false,
+            pam_env: Vec::new(),
+            process_env: Vec::new(),
         }
     }
 
@@ -106,6 +108,8 @@ pub struct PamRun<'h> {
     tty: Option<String>,
     rhost: Option<String>,
     silent: bool,
+    pam_env: Vec<String>,
+    process_env: Vec<(String, String)>,
 }
 
 impl PamRun<'_> {
@@ -156,6 +160,19 @@ impl PamRun<'_> {
         self
     }
 
+    /// A variable of the PAM environment (`pam_putenv` before the ops).
+    pub fn pam_env(mut self, name: &str, value: &str) -> Self {
+        self.pam_env.push(format!("{name}={value}"));
+        self
+    }
+
+    /// A variable of the environment of the process running the stack
+    /// (`su`, `sudo`, a screen locker started in the user's locale).
+    pub fn process_env(mut self, name: &str, value: &str) -> Self {
+        self.process_env.push((name.into(), value.into()));
+        self
+    }
+
     pub(crate) fn prepare(&self) -> (Command, String) {
         let module = artefact("libpam_monban.so");
         let socket = self.h.socket.display().to_string();
@@ -200,6 +217,14 @@ impl PamRun<'_> {
         if self.silent {
             cmd.arg("--silent");
         }
+        for pair in &self.pam_env {
+            cmd.args(["--pam-env", pair]);
+        }
+        // Only what a test names: the suite's own locale must not leak in.
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(self.process_env.iter().map(|(k, v)| (k, v)));
         cmd.args(&self.ops);
         drop_to(&mut cmd, self.account);
         (cmd, text)

@@ -317,6 +317,7 @@ fn a_large_audit_trail_and_user_list_are_answered_whole() {
             password: Some(Secret::new(format!("Bulk-Password-{i:03}"))),
             temporary: false,
             require_otp: false,
+            language: None,
         };
         match c.call(&Request::Admin { step_up: None, op }) {
             Ok(Response::Done { .. }) => {}

@@ -45,6 +45,7 @@ pub fn add_users(socket: &Path, n: usize) -> Result<(), String> {
                                 password: Some(Secret::new(RIGHT.into())),
                                 temporary: false,
                                 require_otp: false,
+                                language: None,
                             },
                         };
                         c.call(&req).map_err(|e| format!("adding {user}: {e}"))?;
@@ -121,7 +122,7 @@ fn login(socket: &Path, user: &str, password: &str) -> Result<Attempt, String> {
     match c.call(&answer) {
         Ok(Response::Auth(step)) => match step.next {
             AuthNext::Finished(outcome) => Ok(Attempt::Done(outcome, t0.elapsed())),
-            AuthNext::Prompt(p) => Err(format!("{user}: unexpected second prompt {:?}", p.text)),
+            AuthNext::Prompt(p) => Err(format!("{user}: unexpected second prompt {:?}", p.message.text)),
         },
         other => Err(format!("AuthAnswer for {user}: unexpected {other:?}")),
     }

@@ -104,6 +104,7 @@ fn fill(h: &Harness, from: usize, to: usize) -> Result<(), String> {
                 password: Some(Secret::new(RIGHT.into())),
                 temporary: false,
                 require_otp: false,
+                language: None,
             },
         };
         let mut tries = 0;

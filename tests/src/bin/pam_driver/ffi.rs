@@ -119,6 +119,7 @@ unsafe extern "C" {
     fn pam_close_session(pamh: *mut PamHandle, flags: c_int) -> c_int;
     fn pam_setcred(pamh: *mut PamHandle, flags: c_int) -> c_int;
     fn pam_strerror(pamh: *mut PamHandle, errnum: c_int) -> *const c_char;
+    fn pam_putenv(pamh: *mut PamHandle, name_value: *const c_char) -> c_int;
 }
 
 /// State the conversation function reaches through `appdata_ptr`.
@@ -265,6 +266,18 @@ impl Session {
             return Err(item_rc);
         }
         Ok(())
+    }
+
+    /// `pam_putenv("NAME=value")`: the PAM environment modules read.
+    pub fn putenv(&mut self, name_value: &CStr) -> Result<(), c_int> {
+        // SAFETY: pamh is a live handle; libpam copies the string.
+        let rc = unsafe { pam_putenv(self.pamh, name_value.as_ptr()) };
+        if rc == PAM_SUCCESS {
+            Ok(())
+        } else {
+            self.last = rc;
+            Err(rc)
+        }
     }
 
     /// Runs `op` with `flags`: its return code and `pam_strerror`'s text.

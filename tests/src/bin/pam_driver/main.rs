@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! monban-pam-driver --confdir DIR --service NAME --user USER [--json]
-//!                   [--tty T] [--rhost H] [--silent] [--repeat N] [OP ...]
+//!                   [--tty T] [--rhost H] [--pam-env NAME=VALUE]... [--silent] [--repeat N] [OP ...]
 //! OP: auth | acct | chauthtok | open | close | setcred   (default: auth acct)
 //! ```
 //!
@@ -92,11 +92,13 @@ struct Args {
     rhost: Option<String>,
     silent: bool,
     repeat: Option<u32>,
+    /// `pam_putenv` after the items: the PAM environment of the login.
+    pam_env: Vec<String>,
     ops: Vec<Op>,
 }
 
 const USAGE: &str = "usage: monban-pam-driver --confdir DIR --service NAME --user USER [--json] \
-[--tty T] [--rhost H] [--silent] [--repeat N] [OP ...]\n  OP: auth | acct | chauthtok | open | close | setcred (default: auth acct)";
+[--tty T] [--rhost H] [--pam-env NAME=VALUE]... [--silent] [--repeat N] [OP ...]\n  OP: auth | acct | chauthtok | open | close | setcred (default: auth acct)";
 
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
@@ -104,6 +106,7 @@ fn parse_args() -> Result<Args, String> {
     let (mut tty, mut rhost) = (None, None);
     let (mut json, mut silent) = (false, false);
     let mut repeat = None;
+    let mut pam_env = Vec::new();
     let mut ops = Vec::new();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -113,6 +116,13 @@ fn parse_args() -> Result<Args, String> {
             "--user" => user = Some(value("--user")?),
             "--tty" => tty = Some(value("--tty")?),
             "--rhost" => rhost = Some(value("--rhost")?),
+            "--pam-env" => {
+                let pair = value("--pam-env")?;
+                if !pair.contains('=') {
+                    return Err(format!("--pam-env: NAME=VALUE, not {pair:?}"));
+                }
+                pam_env.push(pair);
+            }
             "--json" => json = true,
             "--silent" => silent = true,
             "--repeat" => {
@@ -142,6 +152,7 @@ fn parse_args() -> Result<Args, String> {
         rhost,
         silent,
         repeat,
+        pam_env,
         ops,
     })
 }
@@ -237,6 +248,16 @@ fn main() -> ExitCode {
         eprintln!("monban-pam-driver: pam_set_item failed: {}", code_name(rc));
         // Dropping `pam` calls pam_end with this code.
         return ExitCode::from(1);
+    }
+    for pair in &args.pam_env {
+        let Ok(pair) = CString::new(pair.as_str()) else {
+            eprintln!("monban-pam-driver: --pam-env contains NUL");
+            return ExitCode::from(2);
+        };
+        if let Err(rc) = pam.putenv(&pair) {
+            eprintln!("monban-pam-driver: pam_putenv failed: {}", code_name(rc));
+            return ExitCode::from(1);
+        }
     }
 
     let silent = if args.silent { PAM_SILENT } else { 0 };
