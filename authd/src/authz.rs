@@ -1,6 +1,6 @@
 //! SPEC §3 "Who may ask what", in one place.
 
-use monban_proto::{ErrorCode, Request, WireError};
+use monban_proto::{ErrorCode, Request, Text, WireError};
 
 use crate::peer::Peer;
 
@@ -14,10 +14,11 @@ pub enum Access {
     Administrator,
 }
 
-fn denied(what: &str) -> WireError {
+/// "permission denied: <why>", `why` being a message of its own.
+pub(crate) fn denied(why: Text) -> WireError {
     WireError::new(
         ErrorCode::PermissionDenied,
-        format!("permission denied: {what}"),
+        Text::new("authz-denied").arg("why", vec![why]),
     )
 }
 
@@ -35,14 +36,14 @@ pub fn authorize(peer: &Peer, req: &Request) -> Result<Access, WireError> {
             if about_self(&ctx.user) {
                 Ok(Access::Granted)
             } else {
-                Err(denied("you may only authenticate as yourself"))
+                Err(denied(Text::new("authz-only-yourself")))
             }
         }
         Request::ChangeCheck { user, .. } => {
             if about_self(user) {
                 Ok(Access::Granted)
             } else {
-                Err(denied("you may only change your own password"))
+                Err(denied(Text::new("authz-own-password-only")))
             }
         }
         Request::Status {
@@ -59,12 +60,12 @@ pub fn authorize(peer: &Peer, req: &Request) -> Result<Access, WireError> {
             if peer.name.is_some() {
                 Ok(Access::Granted)
             } else {
-                Err(denied("your uid has no account name"))
+                Err(denied(Text::new("authz-no-account-name")))
             }
         }
         Request::Admin { op, .. } => {
             if matches!(op, monban_proto::AdminOp::ImportShadow { .. }) && !peer.is_root() {
-                return Err(denied("only root may import /etc/shadow"));
+                return Err(denied(Text::new("authz-import-root-only")));
             }
             admin(peer)
         }
@@ -114,9 +115,7 @@ fn admin(peer: &Peer) -> Result<Access, WireError> {
     } else if peer.in_admin_group {
         Ok(Access::Administrator)
     } else {
-        Err(denied(
-            "this needs root or a member of the monban administrator group",
-        ))
+        Err(denied(Text::new("authz-admin-only")))
     }
 }
 

@@ -2,15 +2,15 @@
 //! facts about a user's password and token the other handlers share.
 
 use monban_proto::{
-    AccountReply, AccountVerdict, CredentialKind, LoginRecord, PamContext, Response, UserMessage,
-    WireError,
+    AccountReply, AccountVerdict, CredentialKind, LoginRecord, PamContext, Response, Text,
+    UserMessage, WireError,
 };
 
 use super::auth::{DISABLED, OTP_GRACE_OVER, TEMPORARY_LAPSED, locked_message};
 use super::{Daemon, Origin, user_unknown};
 use crate::authz;
 use crate::peer::{Peer, lookup, user_in_group};
-use crate::rules::{expiry, format_datetime};
+use crate::rules::expiry;
 use crate::store::{self, UserRow};
 
 impl Daemon {
@@ -122,7 +122,10 @@ impl Daemon {
     ) -> Result<(AccountVerdict, Vec<UserMessage>), WireError> {
         let reply = |verdict, messages| Ok((verdict, messages));
         if user.disabled {
-            return reply(AccountVerdict::Disabled, vec![UserMessage::error(DISABLED)]);
+            return reply(
+                AccountVerdict::Disabled,
+                vec![UserMessage::error(Text::new(DISABLED))],
+            );
         }
         let id = user.id;
         let (login, otp) = self
@@ -149,13 +152,12 @@ impl Daemon {
             if now >= grace_until {
                 return reply(
                     AccountVerdict::Locked,
-                    vec![UserMessage::error(OTP_GRACE_OVER)],
+                    vec![UserMessage::error(Text::new(OTP_GRACE_OVER))],
                 );
             }
-            messages.push(UserMessage::info(format!(
-                "Enrol a one-time password with `monban otp enroll` before {}.",
-                format_datetime(grace_until)
-            )));
+            messages.push(UserMessage::info(
+                Text::new("account-otp-enrol-before").time("until", grace_until),
+            ));
         }
         let Some(facts) = self.password_facts(user).await? else {
             return reply(AccountVerdict::Ok, messages);
@@ -171,7 +173,7 @@ impl Daemon {
             }
             expiry::Verdict::TemporaryLapsed => reply(
                 AccountVerdict::Disabled,
-                vec![UserMessage::error(TEMPORARY_LAPSED)],
+                vec![UserMessage::error(Text::new(TEMPORARY_LAPSED))],
             ),
         }
     }
@@ -209,24 +211,10 @@ impl Daemon {
             .await?;
         let mut messages = Vec::new();
         if let Some(p) = previous {
-            let mut line = format!("Last login: {}", format_datetime(p.at));
-            if let Some(host) = p.rhost.filter(|h| !h.is_empty()) {
-                line.push_str(&format!(" from {host}"));
-            }
-            if let Some(tty) = p.tty.filter(|t| !t.is_empty()) {
-                line.push_str(&format!(" on {tty}"));
-            }
-            line.push_str(&format!(" ({})", p.service));
-            messages.push(UserMessage::info(line));
+            messages.push(UserMessage::info(last_login_text(&p)));
         }
         if failures > 0 {
-            messages.push(UserMessage::info(if failures == 1 {
-                "There was 1 failed login attempt since the last successful login.".to_string()
-            } else {
-                format!(
-                    "There were {failures} failed login attempts since the last successful login."
-                )
-            }));
+            messages.push(UserMessage::info(failures_since_text(failures)));
         }
         Ok(Response::Done { messages })
     }
@@ -248,6 +236,30 @@ impl Daemon {
             messages: Vec::new(),
         })
     }
+}
+
+/// "Last login: <time>[ from <host>][ on <tty>] (<service>)": which of the
+/// optional parts are there is the `place` argument's selector.
+pub(crate) fn last_login_text(p: &LoginRecord) -> Text {
+    let host = p.rhost.as_deref().filter(|h| !h.is_empty());
+    let tty = p.tty.as_deref().filter(|t| !t.is_empty());
+    let place = match (host, tty) {
+        (Some(_), Some(_)) => "both",
+        (Some(_), None) => "host",
+        (None, Some(_)) => "tty",
+        (None, None) => "none",
+    };
+    Text::new("account-last-login")
+        .time("at", p.at)
+        .arg("place", place)
+        .arg("host", host.unwrap_or_default())
+        .arg("tty", tty.unwrap_or_default())
+        .arg("service", &p.service)
+}
+
+/// How many logins failed since the last successful one (at least one).
+pub(crate) fn failures_since_text(count: u32) -> Text {
+    Text::new("account-failures-since").arg("count", count)
 }
 
 /// The answer to a session event from a non-root peer: harmless, and

@@ -3,15 +3,17 @@
 
 use monban_config::Allowed;
 use monban_proto::{
-    AccountVerdict, AdminOp, CredentialKind, ErrorCode, Response, Secret, UserMessage, WireError,
+    AccountVerdict, AdminOp, CredentialKind, ErrorCode, Response, Secret, Text, UserMessage,
+    WireError,
 };
 use rand::Rng;
 use rand::rngs::OsRng;
 
 use super::password::rejection;
 use super::{Daemon, Origin, user_unknown};
+use crate::authz::denied;
 use crate::peer::{Nss, Peer, is_privileged, lookup};
-use crate::rules::{expiry, format_datetime, lockout, policy};
+use crate::rules::{expiry, lockout, policy};
 use crate::store::{self, NewAuditEntry, UserRow};
 
 /// Characters of generated passwords: no look-alikes (0/O, 1/l/I).
@@ -23,15 +25,37 @@ const USERS_PAGE: u32 = 500;
 /// Audit entries per `log` reply.
 const AUDIT_PAGE: u32 = 2000;
 
-pub(super) fn bad(message: impl Into<String>) -> WireError {
+pub(super) fn bad(message: Text) -> WireError {
     WireError::new(ErrorCode::BadRequest, message)
 }
 
-fn not_yourself(peer: &Peer, user: &str, what: &str) -> Result<(), WireError> {
+/// What an administrator may not do to their own account, as the
+/// `action` selector of `admin-not-yourself` names it.
+#[derive(Clone, Copy)]
+enum OnSelf {
+    Remove,
+    Disable,
+    Enable,
+    ResetOtp,
+    Unlock,
+}
+
+impl OnSelf {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Remove => "remove",
+            Self::Disable => "disable",
+            Self::Enable => "enable",
+            Self::ResetOtp => "reset-otp",
+            Self::Unlock => "unlock",
+        }
+    }
+}
+
+fn not_yourself(peer: &Peer, user: &str, what: OnSelf) -> Result<(), WireError> {
     if !peer.is_root() && peer.is(user) {
-        return Err(WireError::new(
-            ErrorCode::PermissionDenied,
-            format!("permission denied: you cannot {what} yourself"),
+        return Err(denied(
+            Text::new("admin-not-yourself").arg("action", what.key()),
         ));
     }
     Ok(())
@@ -74,12 +98,7 @@ impl Daemon {
         if peer.is_root() || !self.privileged(user).await {
             return Ok(());
         }
-        Err(WireError::new(
-            ErrorCode::PermissionDenied,
-            format!(
-                "permission denied: {user} is a privileged account (root, an administrator, or a member of a group in privileged_groups); only root may manage it"
-            ),
-        ))
+        Err(denied(Text::new("admin-privileged").arg("user", user)))
     }
 
     /// An administrator acts only while their own account could log in
@@ -93,13 +112,9 @@ impl Daemon {
         if verdict == AccountVerdict::Ok {
             return Ok(());
         }
-        let why: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
-        Err(WireError::new(
-            ErrorCode::PermissionDenied,
-            format!(
-                "permission denied: administrator commands need your own account in good standing: {}",
-                why.join(" ")
-            ),
+        let why = sentences(messages.into_iter().map(|m| m.message).collect());
+        Err(denied(
+            Text::new("admin-not-in-good-standing").arg("why", vec![why]),
         ))
     }
 
@@ -162,12 +177,15 @@ impl Daemon {
                 Ok(Response::Users { users, next })
             }
             AdminOp::UserRemove { user } => {
-                not_yourself(peer, &user, "remove")?;
+                not_yourself(peer, &user, OnSelf::Remove)?;
                 let row = self.target(&user).await?;
-                self.change_user(&origin, &row, "user_removed", None, |tx, id| {
-                    store::users::remove(tx, id)
-                })
-                .await
+                let change = Change {
+                    event: "user_removed",
+                    credential: None,
+                    done: "admin-user-removed",
+                };
+                self.change_user(&origin, &row, change, store::users::remove)
+                    .await
             }
             AdminOp::UserReset {
                 user,
@@ -176,10 +194,7 @@ impl Daemon {
                 valid_for_secs,
             } => {
                 if peer.is(&user) {
-                    return Err(WireError::new(
-                        ErrorCode::PermissionDenied,
-                        "permission denied: administrators change their own password with `passwd` or `monban passwd`",
-                    ));
+                    return Err(denied(Text::new("admin-reset-own-password")));
                 }
                 self.user_reset(&origin, user, password, force_change, valid_for_secs)
                     .await
@@ -190,34 +205,43 @@ impl Daemon {
                 credential,
             } => self.unlock(peer, &origin, users, all, credential).await,
             AdminOp::UserDisable { user } => {
-                not_yourself(peer, &user, "disable")?;
+                not_yourself(peer, &user, OnSelf::Disable)?;
                 let row = self.target(&user).await?;
-                self.change_user(&origin, &row, "user_disabled", None, |tx, id| {
+                let change = Change {
+                    event: "user_disabled",
+                    credential: None,
+                    done: "admin-user-disabled",
+                };
+                self.change_user(&origin, &row, change, |tx, id| {
                     store::users::set_disabled(tx, id, true)
                 })
                 .await
             }
             AdminOp::UserEnable { user } => {
-                not_yourself(peer, &user, "enable")?;
+                not_yourself(peer, &user, OnSelf::Enable)?;
                 let row = self.target(&user).await?;
-                self.change_user(&origin, &row, "user_enabled", None, |tx, id| {
+                let change = Change {
+                    event: "user_enabled",
+                    credential: None,
+                    done: "admin-user-enabled",
+                };
+                self.change_user(&origin, &row, change, |tx, id| {
                     store::users::set_disabled(tx, id, false)
                 })
                 .await
             }
             AdminOp::OtpReset { user } => {
-                not_yourself(peer, &user, "reset the one-time password of")?;
+                not_yourself(peer, &user, OnSelf::ResetOtp)?;
                 let row = self.target(&user).await?;
-                self.change_user(
-                    &origin,
-                    &row,
-                    "otp_reset",
-                    Some(CredentialKind::Otp),
-                    |tx, id| {
-                        store::otp::remove(tx, id)?;
-                        store::users::set_counter(tx, id, CredentialKind::Otp, lockout::released())
-                    },
-                )
+                let change = Change {
+                    event: "otp_reset",
+                    credential: Some(CredentialKind::Otp),
+                    done: "admin-otp-reset",
+                };
+                self.change_user(&origin, &row, change, |tx, id| {
+                    store::otp::remove(tx, id)?;
+                    store::users::set_counter(tx, id, CredentialKind::Otp, lockout::released())
+                })
                 .await
             }
             AdminOp::RequireChange { before, group } => {
@@ -240,15 +264,15 @@ impl Daemon {
                         .iter()
                         .any(|c| c.id == id);
                     if !exists {
-                        return Err(bad(format!("there is no campaign {id}")));
+                        return Err(bad(Text::new("admin-no-campaign").arg("id", id)));
                     }
                 }
                 let cleared = self
                     .commit(vec![entry], move |tx| store::audit::clear_campaigns(tx, id))
                     .await?;
-                Ok(done(format!(
-                    "Cleared {cleared} mandatory-change campaign(s)."
-                )))
+                Ok(done(
+                    Text::new("admin-campaigns-cleared").arg("count", cleared),
+                ))
             }
             AdminOp::AuditLog {
                 user,
@@ -283,21 +307,20 @@ impl Daemon {
         &self,
         origin: &Origin,
         user: &UserRow,
-        event: &'static str,
-        credential: Option<CredentialKind>,
+        what: Change,
         change: impl FnOnce(&rusqlite::Connection, i64) -> Result<(), store::StoreError>
         + Send
         + 'static,
     ) -> Result<Response, WireError> {
-        let mut entry = origin.entry(self.now(), event, &user.name);
-        entry.credential = credential;
+        let mut entry = origin.entry(self.now(), what.event, &user.name);
+        entry.credential = what.credential;
         let id = user.id;
         self.commit(vec![entry], move |tx| {
             change(tx, id)?;
             Ok(())
         })
         .await?;
-        Ok(done(format!("{}: {}", user.name, event.replace('_', " "))))
+        Ok(done(Text::new(what.done).arg("user", &user.name)))
     }
 
     /// A password that passes the policy, from unambiguous characters.
@@ -323,9 +346,7 @@ impl Daemon {
                 return Ok(candidate);
             }
         }
-        Err(bad(
-            "cannot generate a password that meets the policy; give one with --password-stdin",
-        ))
+        Err(bad(Text::new("admin-cannot-generate")))
     }
 
     /// The administrator's password after the policy check, or a generated
@@ -358,14 +379,15 @@ impl Daemon {
         language: Option<monban_proto::Lang>,
     ) -> Result<Response, WireError> {
         if !valid_user_name(&user) {
-            return Err(bad(format!(
-                "{user:?} is not a valid user name (letters, digits, '.', '_', '-'; at most 32)"
-            )));
+            // Quoted and escaped: the name may hold anything.
+            return Err(bad(
+                Text::new("admin-invalid-user-name").arg("name", format!("{user:?}"))
+            ));
         }
         if self.find_user(&user).await?.is_some() {
             return Err(WireError::new(
                 ErrorCode::AlreadyExists,
-                format!("{user} is already a monban user"),
+                Text::new("admin-user-exists").arg("user", &user),
             ));
         }
         let (password, generated) = self.given_or_generated(&user, password)?;
@@ -394,11 +416,10 @@ impl Daemon {
         })
         .await?;
         let text = match valid_until {
-            Some(until) => format!(
-                "Added {user} with a temporary password, valid until {}; it must be changed at the first login.",
-                format_datetime(until)
-            ),
-            None => format!("Added {user}."),
+            Some(until) => Text::new("admin-added-temporary")
+                .arg("user", &user)
+                .time("until", until),
+            None => Text::new("admin-added").arg("user", &user),
         };
         Ok(password_answer(
             user,
@@ -420,7 +441,7 @@ impl Daemon {
         let row = self.target(&user).await?;
         let (password, generated) = self.given_or_generated(&user, password)?;
         let valid_for = match valid_for_secs {
-            Some(0) => return Err(bad("--valid-for must be longer than zero")),
+            Some(0) => return Err(bad(Text::new("admin-valid-for-zero"))),
             Some(secs) => i64::try_from(secs).unwrap_or(i64::MAX),
             None => self.cfg.temporary_password.valid_for.as_secs(),
         };
@@ -437,11 +458,10 @@ impl Daemon {
         )
         .await?;
         let text = match valid_until {
-            Some(until) => format!(
-                "Reset the password of {user}; valid until {}, to be changed at the next login.",
-                format_datetime(until)
-            ),
-            None => format!("Reset the password of {user}."),
+            Some(until) => Text::new("admin-reset-temporary")
+                .arg("user", &user)
+                .time("until", until),
+            None => Text::new("admin-reset").arg("user", &user),
         };
         Ok(password_answer(
             user,
@@ -461,10 +481,10 @@ impl Daemon {
         credential: Option<CredentialKind>,
     ) -> Result<Response, WireError> {
         if all != users.is_empty() {
-            return Err(bad("name the users to release, or give --all (not both)"));
+            return Err(bad(Text::new("admin-unlock-which")));
         }
         for user in &users {
-            not_yourself(peer, user, "release the suspension of")?;
+            not_yourself(peer, user, OnSelf::Unlock)?;
         }
         let kinds: Vec<CredentialKind> =
             credential.map_or(CredentialKind::ALL.to_vec(), |k| vec![k]);
@@ -544,7 +564,7 @@ fn password_answer(
     password: Secret,
     generated: bool,
     valid_until: Option<i64>,
-    text: String,
+    text: Text,
 ) -> Response {
     if generated {
         Response::GeneratedPassword {
@@ -557,10 +577,32 @@ fn password_answer(
     }
 }
 
-pub(super) fn done(text: String) -> Response {
+pub(super) fn done(text: Text) -> Response {
     Response::Done {
         messages: vec![UserMessage::info(text)],
     }
+}
+
+/// One change to one user: its audit event, the credential it concerns,
+/// and the message that confirms it.
+struct Change {
+    event: &'static str,
+    credential: Option<CredentialKind>,
+    done: &'static str,
+}
+
+/// Sentences one after the other, as each language runs them on (a space
+/// in English, none in Japanese): built in the catalog a pair at a time.
+pub(super) fn sentences(mut texts: Vec<Text>) -> Text {
+    if texts.len() <= 1 {
+        // None at all renders as nothing (a Text without an id), as an
+        // empty join did; `standing` always says why it refuses.
+        return texts.pop().unwrap_or_default();
+    }
+    let first = texts.remove(0);
+    Text::new("admin-sentences")
+        .arg("first", vec![first])
+        .arg("rest", vec![sentences(texts)])
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use monban_proto::{
     AuthNext, AuthOutcome, AuthStep, CredentialKind, ErrorCode, PamContext, Prompt, PromptKind,
-    Response, Secret, UserMessage, WireError,
+    Response, Secret, Text, UserMessage, WireError,
 };
 
 use super::verify::{Checked, LOGIN_EVENTS};
@@ -12,10 +12,10 @@ use super::{Daemon, Origin, Session};
 use crate::rules::{expiry, policy};
 use crate::store::{self, UserRow};
 
-pub(crate) const DISABLED: &str = "This account is disabled. Contact an administrator.";
-pub(crate) const TEMPORARY_LAPSED: &str =
-    "Your temporary password has expired. Ask an administrator for a new one.";
-pub(crate) const OTP_GRACE_OVER: &str = "A one-time password is required for this account and its grace period is over: logins are refused until one is enrolled with `monban otp enroll` (an administrator can help).";
+/// Message ids shared by the conversation and the account phase.
+pub(crate) const DISABLED: &str = "auth-disabled";
+pub(crate) const TEMPORARY_LAPSED: &str = "auth-temporary-lapsed";
+pub(crate) const OTP_GRACE_OVER: &str = "auth-otp-grace-over";
 
 pub struct Conversation {
     ctx: PamContext,
@@ -35,15 +35,15 @@ enum Stage {
 }
 
 fn prompt(kind: PromptKind, credential: CredentialKind) -> Response {
-    let text = match (kind, credential) {
-        (PromptKind::OneTimeCode, _) => "One-time password: ",
-        (PromptKind::Password, CredentialKind::Confirm) => "Confirmation password: ",
-        (PromptKind::Password, _) => "Password: ",
+    let id = match (kind, credential) {
+        (PromptKind::OneTimeCode, _) => "auth-prompt-otp",
+        (PromptKind::Password, CredentialKind::Confirm) => "auth-prompt-confirm",
+        (PromptKind::Password, _) => "auth-prompt-password",
     };
     Response::Auth(AuthStep {
         messages: Vec::new(),
         next: AuthNext::Prompt(Prompt {
-            text: text.into(),
+            message: Text::new(id),
             echo: false,
             kind,
         }),
@@ -62,17 +62,21 @@ fn refusal(checked: Checked, kind: CredentialKind, user: &UserRow) -> Response {
         Checked::Locked => finished(AuthOutcome::Locked, vec![locked_message(kind, &user.name)]),
         Checked::Lapsed => finished(
             AuthOutcome::Denied,
-            vec![UserMessage::error(TEMPORARY_LAPSED)],
+            vec![UserMessage::error(Text::new(TEMPORARY_LAPSED))],
         ),
         _ => finished(AuthOutcome::Denied, Vec::new()),
     }
 }
 
+/// A suspended credential, and the command that releases it.
+pub(crate) fn locked_text(kind: CredentialKind, user: &str) -> Text {
+    Text::new("auth-suspended")
+        .arg("kind", kind.as_str())
+        .arg("user", user)
+}
+
 pub(crate) fn locked_message(kind: CredentialKind, user: &str) -> UserMessage {
-    UserMessage::error(format!(
-        "Your {} is suspended after repeated failed attempts. An administrator can release it (monban user unlock {user}).",
-        kind.describe()
-    ))
+    UserMessage::error(locked_text(kind, user))
 }
 
 impl Daemon {
@@ -86,7 +90,7 @@ impl Daemon {
         if credential == CredentialKind::Otp {
             return Err(WireError::new(
                 ErrorCode::BadRequest,
-                "authentication starts with the login or the confirmation password",
+                Text::new("auth-start-credential"),
             ));
         }
         if credential == CredentialKind::Confirm
@@ -95,9 +99,7 @@ impl Daemon {
         {
             return Ok(finished(
                 AuthOutcome::Denied,
-                vec![UserMessage::error(
-                    "You have no confirmation password. Set one with `monban passwd --confirm`, then try again.",
-                )],
+                vec![UserMessage::error(Text::new("auth-no-confirm"))],
             ));
         }
         session.conversation = Some(Conversation {
@@ -116,7 +118,7 @@ impl Daemon {
         let Some(conv) = session.conversation.take() else {
             return Err(WireError::new(
                 ErrorCode::BadRequest,
-                "no authentication is in progress on this connection",
+                Text::new("auth-not-in-progress"),
             ));
         };
         let origin = Origin::from_pam(&session.peer, &conv.ctx);
@@ -250,7 +252,7 @@ impl Daemon {
         self.commit_events(vec![e]).await?;
         Ok(Some(finished(
             AuthOutcome::Denied,
-            vec![UserMessage::error(text)],
+            vec![UserMessage::error(Text::new(text))],
         )))
     }
 
@@ -268,11 +270,8 @@ impl Daemon {
         if conv.credential == CredentialKind::Login && self.cfg.password.enforce_on_login {
             let report = policy::check(&self.cfg.password, &user.name, password.expose());
             if !report.passed() {
-                let mut text = String::from("Your password no longer meets the password rules:");
-                for failure in report.failures() {
-                    text.push_str("\n  - ");
-                    text.push_str(failure);
-                }
+                let text =
+                    Text::new("auth-non-compliant").arg("failures", policy::failure_items(&report));
                 messages.push(UserMessage::error(text));
                 let id = user.id;
                 self.store

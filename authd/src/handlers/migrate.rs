@@ -1,7 +1,7 @@
 //! Bulk operations: mandatory-change deadlines (campaigns) and importing
 //! accounts from /etc/shadow.
 
-use monban_proto::{CredentialKind, Response, ShadowEntry, UserMessage, WireError};
+use monban_proto::{CredentialKind, Response, ShadowEntry, Text, UserMessage, WireError};
 
 use super::admin::{bad, done, valid_user_name};
 use super::{Daemon, Origin};
@@ -19,7 +19,7 @@ impl Daemon {
     ) -> Result<Response, WireError> {
         let now = self.now();
         if before <= now {
-            return Err(bad("the deadline must be in the future"));
+            return Err(bad(Text::new("migrate-deadline-past")));
         }
         let rows = self.store.run(|db| store::users::all(db.conn())).await?;
         let rows = match group.clone() {
@@ -60,10 +60,12 @@ impl Daemon {
                 store::audit::create_campaign(tx, now, before, group.as_deref(), &actor, &ids)
             })
             .await?;
-        Ok(done(format!(
-            "{count} user(s) must set a new password before {} (campaign {id}).",
-            format_datetime(before)
-        )))
+        Ok(done(
+            Text::new("migrate-change-required")
+                .arg("count", count)
+                .time("before", before)
+                .arg("id", id),
+        ))
     }
 
     pub(super) async fn import_shadow(
@@ -75,19 +77,17 @@ impl Daemon {
         let mut imported = Vec::new();
         let mut skipped = Vec::new();
         for e in entries {
-            let skip = |why: &str| UserMessage::info(format!("{}: {why}", e.user));
+            let skip = |id: &str| UserMessage::info(Text::new(id).arg("user", &e.user));
             if !valid_user_name(&e.user) {
-                skipped.push(skip("not a valid user name"));
+                skipped.push(skip("migrate-skip-invalid-name"));
                 continue;
             }
             if !crypt::is_crypt_hash(e.hash.expose()) {
-                skipped.push(skip(
-                    "no usable password hash (locked, empty or unknown format)",
-                ));
+                skipped.push(skip("migrate-skip-no-hash"));
                 continue;
             }
             if self.find_user(&e.user).await?.is_some() {
-                skipped.push(skip("already a monban user"));
+                skipped.push(skip("migrate-skip-exists"));
                 continue;
             }
             // shadow(5): a last change of 0 means "change at next login".

@@ -14,7 +14,7 @@ mod verify;
 use std::sync::Arc;
 
 use monban_config::Config;
-use monban_proto::{Catalogs, ErrorCode, PamContext, Request, Response, WireError};
+use monban_proto::{Catalogs, ErrorCode, PamContext, Request, Response, Text, WireError};
 
 use crate::audit::Syslog;
 use crate::authz::{self, Access};
@@ -110,10 +110,7 @@ impl Origin {
 
 pub(crate) fn internal(e: impl std::fmt::Display) -> WireError {
     tracing::error!("internal error: {e}");
-    WireError::new(
-        ErrorCode::Internal,
-        "monban-authd hit an internal error; see its log",
-    )
+    WireError::new(ErrorCode::Internal, Text::new("daemon-internal"))
 }
 
 impl From<StoreError> for WireError {
@@ -125,7 +122,7 @@ impl From<StoreError> for WireError {
 pub(crate) fn user_unknown(user: &str) -> WireError {
     WireError::new(
         ErrorCode::UserUnknown,
-        format!("{user} is not a monban user"),
+        Text::new("daemon-user-unknown").arg("user", user),
     )
 }
 
@@ -205,7 +202,9 @@ impl Daemon {
         let access = match authz::authorize(&session.peer, &req) {
             Ok(access) => access,
             Err(e) => {
-                tracing::warn!(uid = session.peer.uid, "refused: {}", e.message);
+                // The journal stays English.
+                let why = self.catalog(monban_proto::Lang::En).render(&e.message);
+                tracing::warn!(uid = session.peer.uid, "refused: {why}");
                 return Response::Error(e);
             }
         };
@@ -215,9 +214,7 @@ impl Daemon {
             tracing::warn!(uid = session.peer.real_uid, "rate limited");
             return Response::Error(WireError::new(
                 ErrorCode::Busy,
-                format!(
-                    "too many requests from your account in a short time; try again in {wait} seconds"
-                ),
+                Text::new("daemon-rate-limited").arg("seconds", wait),
             ));
         }
         let result = match req {
@@ -269,6 +266,8 @@ impl Daemon {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod texts_tests;
 
 #[cfg(test)]
 mod tidy_tests {

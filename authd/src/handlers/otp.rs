@@ -1,9 +1,9 @@
 //! The user's own TOTP token: enrolment (password, then a first valid
 //! code), turning it off (password and code), recovery codes, status.
 
-use monban_proto::{CredentialKind, ErrorCode, OtpEnrollment, Response, Secret, WireError};
+use monban_proto::{CredentialKind, ErrorCode, OtpEnrollment, Response, Secret, Text, WireError};
 
-use super::auth::{TEMPORARY_LAPSED, locked_message};
+use super::auth::{TEMPORARY_LAPSED, locked_text};
 use super::verify::{Checked, LOGIN_EVENTS, otp_aad};
 use super::{Daemon, Origin, internal, user_unknown};
 use crate::peer::Peer;
@@ -51,8 +51,12 @@ impl Daemon {
         code: Option<&Secret>,
         origin: &Origin,
     ) -> Result<(), WireError> {
-        let wrong =
-            |what: &str| WireError::new(ErrorCode::AuthFailed, format!("The {what} is wrong."));
+        let wrong = |kind: CredentialKind| {
+            WireError::new(
+                ErrorCode::AuthFailed,
+                Text::new("otp-proof-wrong").arg("kind", kind.as_str()),
+            )
+        };
         match self
             .check_secret(user, CredentialKind::Login, password, origin, LOGIN_EVENTS)
             .await?
@@ -61,24 +65,29 @@ impl Daemon {
             Checked::Locked => {
                 return Err(WireError::new(
                     ErrorCode::Locked,
-                    locked_message(CredentialKind::Login, &user.name).text,
+                    locked_text(CredentialKind::Login, &user.name),
                 ));
             }
-            Checked::Lapsed => return Err(WireError::new(ErrorCode::AuthFailed, TEMPORARY_LAPSED)),
-            _ => return Err(wrong("password")),
+            Checked::Lapsed => {
+                return Err(WireError::new(
+                    ErrorCode::AuthFailed,
+                    Text::new(TEMPORARY_LAPSED),
+                ));
+            }
+            _ => return Err(wrong(CredentialKind::Login)),
         }
         let Some(code) = code else { return Ok(()) };
         match self.check_otp(user, code, origin).await? {
             Checked::Right => Ok(()),
             Checked::Locked => Err(WireError::new(
                 ErrorCode::Locked,
-                locked_message(CredentialKind::Otp, &user.name).text,
+                locked_text(CredentialKind::Otp, &user.name),
             )),
             Checked::NotSet => Err(WireError::new(
                 ErrorCode::BadRequest,
-                "no one-time password is enrolled",
+                Text::new("otp-not-enrolled"),
             )),
-            Checked::Wrong | Checked::Lapsed => Err(wrong("one-time password")),
+            Checked::Wrong | Checked::Lapsed => Err(wrong(CredentialKind::Otp)),
         }
     }
 
@@ -91,7 +100,7 @@ impl Daemon {
         if self.otp_active(&user).await? {
             return Err(WireError::new(
                 ErrorCode::AlreadyExists,
-                "a one-time password is already enrolled; turn it off with `monban otp disable` first",
+                Text::new("otp-already-enrolled"),
             ));
         }
         self.prove(&user, &password, None, &Origin::from_peer(peer))
@@ -131,20 +140,20 @@ impl Daemon {
         let (Some(pending), Some(pending_at)) = (row.pending_secret, row.pending_at) else {
             return Err(WireError::new(
                 ErrorCode::BadRequest,
-                "no enrolment is in progress; start one with `monban otp enroll`",
+                Text::new("otp-no-enrolment"),
             ));
         };
         if now - pending_at > PENDING_FOR {
             return Err(WireError::new(
                 ErrorCode::BadRequest,
-                "the enrolment was not confirmed in time; start again with `monban otp enroll`",
+                Text::new("otp-enrolment-expired"),
             ));
         }
         let secret = self.keys.open(&pending, &otp_aad(id)).map_err(internal)?;
         let Some(step) = otp::verify(&self.cfg.otp, &secret, code.expose(), now, None) else {
             return Err(WireError::new(
                 ErrorCode::AuthFailed,
-                "That code is not valid. Check that your device's clock is right and type the code it shows now.",
+                Text::new("otp-code-invalid"),
             ));
         };
         let (codes, macs) = self.new_recovery_codes();
@@ -172,7 +181,7 @@ impl Daemon {
         if !activated {
             return Err(WireError::new(
                 ErrorCode::AlreadyExists,
-                "a one-time password was enrolled (or an enrolment begun again) meanwhile; check with `monban otp status`",
+                Text::new("otp-enrolled-meanwhile"),
             ));
         }
         Ok(Response::RecoveryCodes { codes })

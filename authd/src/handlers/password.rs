@@ -1,7 +1,7 @@
 //! Changing a password: prove the current one, pass every rule, store.
 
 use monban_proto::{
-    CredentialKind, ErrorCode, PamContext, PolicyReport, Response, RuleResult, Secret, WireError,
+    CredentialKind, ErrorCode, PamContext, PolicyReport, Response, Secret, Text, WireError,
 };
 
 use super::auth::TEMPORARY_LAPSED;
@@ -13,12 +13,15 @@ use crate::store::{self, UserRow};
 
 /// One message listing every failed rule, for PAM and the CLI alike.
 pub(crate) fn rejection(report: &PolicyReport) -> WireError {
-    let mut text = String::from("The new password was not accepted:");
-    for failure in report.failures() {
-        text.push_str("\n  - ");
-        text.push_str(failure);
-    }
-    WireError::new(ErrorCode::PolicyRejected, text)
+    WireError::new(
+        ErrorCode::PolicyRejected,
+        Text::new("password-rejected").arg("failures", policy::failure_items(report)),
+    )
+}
+
+/// A password request about the one-time password, which has its own.
+fn otp_elsewhere() -> WireError {
+    WireError::new(ErrorCode::BadRequest, Text::new("password-otp-elsewhere"))
 }
 
 impl Daemon {
@@ -28,10 +31,7 @@ impl Daemon {
         credential: CredentialKind,
     ) -> Result<Response, WireError> {
         if credential == CredentialKind::Otp {
-            return Err(WireError::new(
-                ErrorCode::BadRequest,
-                "one-time passwords are managed with `monban otp`",
-            ));
+            return Err(otp_elsewhere());
         }
         match self.find_user(user).await? {
             Some(_) => Ok(Response::Done {
@@ -64,10 +64,7 @@ impl Daemon {
         new: Secret,
     ) -> Result<Response, WireError> {
         if credential == CredentialKind::Otp {
-            return Err(WireError::new(
-                ErrorCode::BadRequest,
-                "one-time passwords are managed with `monban otp`",
-            ));
+            return Err(otp_elsewhere());
         }
         let Some(user) = self.find_user(&ctx.user).await? else {
             return Err(user_unknown(&ctx.user));
@@ -91,16 +88,19 @@ impl Daemon {
                     Checked::Locked => {
                         return Err(WireError::new(
                             ErrorCode::Locked,
-                            super::auth::locked_message(proof_kind, &user.name).text,
+                            super::auth::locked_text(proof_kind, &user.name),
                         ));
                     }
                     Checked::Lapsed => {
-                        return Err(WireError::new(ErrorCode::AuthFailed, TEMPORARY_LAPSED));
+                        return Err(WireError::new(
+                            ErrorCode::AuthFailed,
+                            Text::new(TEMPORARY_LAPSED),
+                        ));
                     }
                     Checked::Wrong | Checked::NotSet => {
                         return Err(WireError::new(
                             ErrorCode::AuthFailed,
-                            format!("The current {} is wrong.", proof_kind.describe()),
+                            Text::new("password-current-wrong").arg("kind", proof_kind.as_str()),
                         ));
                     }
                 }
@@ -109,7 +109,7 @@ impl Daemon {
             None => {
                 return Err(WireError::new(
                     ErrorCode::BadRequest,
-                    "the current password is required",
+                    Text::new("password-current-required"),
                 ));
             }
         }
@@ -117,7 +117,7 @@ impl Daemon {
         if user.disabled {
             return Err(WireError::new(
                 ErrorCode::Disabled,
-                "this account is disabled",
+                Text::new("password-disabled"),
             ));
         }
         // The age rule guards users cycling back; root setting a password
@@ -215,11 +215,7 @@ impl Daemon {
             };
             report.rules.push(match same {
                 Some(same) => policy::differs_rule(same),
-                None => RuleResult {
-                    rule: "not_login_password".into(),
-                    passed: false,
-                    message: "can be set once your login password is no longer suspended".into(),
-                },
+                None => policy::differs_unknown_rule(),
             });
         }
         Ok(report)

@@ -1,6 +1,8 @@
 //! What `monban status` and `monban user list` show.
 
-use monban_proto::{CredentialKind, CredentialStatus, OtpState, Response, UserStatus, WireError};
+use monban_proto::{
+    CredentialKind, CredentialStatus, OtpState, Response, Text, UserStatus, WireError,
+};
 
 use super::{Daemon, user_unknown};
 use crate::peer::Peer;
@@ -78,9 +80,7 @@ impl Daemon {
             Some(f) => {
                 let must_change = match expiry::judge(&self.cfg.password, f, now) {
                     expiry::Verdict::MustChange { reason } => Some(reason),
-                    expiry::Verdict::TemporaryLapsed => Some(
-                        "the temporary password has expired; an administrator must reset it".into(),
-                    ),
+                    expiry::Verdict::TemporaryLapsed => Some(Text::new("status-temporary-lapsed")),
                     expiry::Verdict::Valid { .. } => None,
                 };
                 (
@@ -100,6 +100,7 @@ impl Daemon {
             user: user.name.clone(),
             disabled: user.disabled,
             created_at: user.created_at,
+            language: user.language,
             credentials,
             otp,
             password_expires_at,

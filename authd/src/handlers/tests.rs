@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use monban_config::{Config, Limit, Span};
 use monban_proto::{
-    AccountVerdict, AdminOp, AuthNext, AuthOutcome, CredentialKind, PamContext, Request, Response,
-    Secret,
+    AccountVerdict, AdminOp, Arg, AuthNext, AuthOutcome, CredentialKind, PamContext, Request,
+    Response, Secret, Text,
 };
 
 use super::{Daemon, Session};
@@ -85,6 +85,7 @@ impl Fixture {
                 password: Some(Secret::new(PW.into())),
                 temporary,
                 require_otp: false,
+                language: None,
             })
             .await;
         assert!(matches!(r, Response::Done { .. }), "{r:?}");
@@ -225,7 +226,7 @@ async fn expiry_warns_then_requires_a_change() {
         Response::Account(r) => {
             assert_eq!(r.verdict, AccountVerdict::Ok);
             assert!(
-                r.messages.iter().any(|m| m.text.contains("expires")),
+                r.messages.iter().any(|m| m.message.id == "expiry-warning"),
                 "{r:?}"
             );
         }
@@ -268,10 +269,22 @@ async fn concurrent_guesses_beyond_the_limit_are_never_verified() {
     assert_eq!(f.login("erin", PW).await, AuthOutcome::Locked);
 }
 
+/// Every message id in `text`, its nested ones included.
+pub(super) fn ids(text: &Text) -> Vec<String> {
+    let mut out = vec![text.id.clone()];
+    for (_, arg) in &text.args {
+        if let Arg::Texts(items) = arg {
+            out.extend(items.iter().flat_map(ids));
+        }
+    }
+    out
+}
+
 // ---------------------------------------------------------------- nothing reveals a secret uncounted
 
 impl Fixture {
-    /// The daemon's answer to one password, as the module sees it.
+    /// The daemon's answer to one password, as the module sees it (the
+    /// message ids: the words are the server's to fill in).
     async fn answer(&self, user: &str, password: &str) -> (AuthOutcome, Vec<String>) {
         let mut s = Self::root();
         let start = Request::AuthStart {
@@ -284,9 +297,10 @@ impl Fixture {
         };
         match self.daemon.handle(&mut s, answer).await {
             Response::Auth(step) => match step.next {
-                AuthNext::Finished(outcome) => {
-                    (outcome, step.messages.into_iter().map(|m| m.text).collect())
-                }
+                AuthNext::Finished(outcome) => (
+                    outcome,
+                    step.messages.into_iter().map(|m| m.message.id).collect(),
+                ),
                 other => panic!("unexpected {other:?}"),
             },
             other => panic!("unexpected {other:?}"),
@@ -356,7 +370,7 @@ async fn a_lapsed_temporary_password_opens_neither_login_nor_passwd() {
         .change("carol", CredentialKind::Login, PW, "Brand-New-Pass-7")
         .await;
     assert!(
-        matches!(&r, Response::Error(e) if e.message.contains("expired")),
+        matches!(&r, Response::Error(e) if e.message.id == super::auth::TEMPORARY_LAPSED),
         "{r:?}"
     );
     assert_eq!(f.failures("carol", CredentialKind::Login).await, 3);
@@ -397,8 +411,15 @@ async fn comparing_with_the_login_password_counts_unless_it_was_just_proved() {
         .await;
     match r {
         Response::Error(e) => {
-            assert!(e.message.contains("suspended"), "{e:?}");
-            assert!(!e.message.contains("differ"), "{e:?}");
+            let said = ids(&e.message);
+            assert!(
+                said.contains(&"policy-not-login-password-suspended".to_string()),
+                "{e:?}"
+            );
+            assert!(
+                !said.contains(&"policy-not-login-password".to_string()),
+                "{e:?}"
+            );
         }
         other => panic!("unexpected {other:?}"),
     }

@@ -2,7 +2,7 @@
 //! is re-read and written in one transaction, committed before the caller
 //! can answer, so concurrent wrong guesses are all counted.
 
-use monban_proto::{CredentialKind, ErrorCode, Secret, WireError};
+use monban_proto::{CredentialKind, ErrorCode, Secret, Text, WireError};
 
 use super::{Daemon, Origin};
 use crate::inflight::{Seen, Verifying};
@@ -431,16 +431,14 @@ impl Daemon {
         let Some(secret) = step_up else {
             return Err(WireError::new(
                 ErrorCode::StepUpRequired,
-                "re-enter your own confirmation password (step-up) for administrative commands",
+                Text::new("verify-step-up-required"),
             ));
         };
         let name = peer.label();
         let Some(user) = self.find_user(&name).await? else {
             return Err(WireError::new(
                 ErrorCode::StepUpRequired,
-                format!(
-                    "{name} has no monban account; an administrator needs one with a confirmation password (ask root to add it)"
-                ),
+                Text::new("verify-step-up-no-account").arg("user", &name),
             ));
         };
         let origin = Origin::from_peer(peer);
@@ -457,15 +455,15 @@ impl Daemon {
             Checked::Right => Ok(()),
             Checked::Wrong | Checked::Lapsed => Err(WireError::new(
                 ErrorCode::AuthFailed,
-                "step-up failed: the confirmation password is wrong",
+                Text::new("verify-step-up-wrong"),
             )),
             Checked::Locked => Err(WireError::new(
                 ErrorCode::Locked,
-                "your confirmation password is suspended after repeated failures; another administrator or root can release it",
+                Text::new("verify-step-up-suspended"),
             )),
             Checked::NotSet => Err(WireError::new(
                 ErrorCode::StepUpRequired,
-                "set a confirmation password first with `monban passwd --confirm`",
+                Text::new("verify-step-up-no-confirm"),
             )),
         }
     }

@@ -3,8 +3,9 @@
 #![forbid(unsafe_code)]
 
 use monban_config::PasswordConfig;
+use monban_proto::Text;
 
-use super::{DAY, format_date, format_datetime};
+use super::DAY;
 
 /// shadow(5) writes 99999 days for "never expires".
 const SHADOW_NEVER_DAYS: i64 = 99_999;
@@ -64,15 +65,13 @@ impl ForceReason {
             .find(|r| r.as_str() == s)
     }
 
-    fn message(self) -> &'static str {
-        match self {
-            Self::Temporary | Self::AdminReset => {
-                "Your password was set by an administrator and must be changed now."
-            }
-            Self::NonCompliant => {
-                "Your password no longer meets the password rules and must be changed now."
-            }
-        }
+    /// Why the change is forced, for the person at the prompt.
+    fn message(self) -> Text {
+        Text::new(match self {
+            Self::Temporary => "expiry-forced-temporary",
+            Self::AdminReset => "expiry-forced-admin",
+            Self::NonCompliant => "expiry-forced-non-compliant",
+        })
     }
 }
 
@@ -80,9 +79,9 @@ impl ForceReason {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
     /// It may be used; the warnings are shown at login.
-    Valid { warnings: Vec<String> },
+    Valid { warnings: Vec<Text> },
     /// It authenticates, but the login goes on only after a change.
-    MustChange { reason: String },
+    MustChange { reason: Text },
     /// A temporary password past its validity: it no longer authenticates.
     TemporaryLapsed,
 }
@@ -101,24 +100,18 @@ pub fn judge(cfg: &PasswordConfig, f: &PasswordFacts, now: i64) -> Verdict {
         return Verdict::TemporaryLapsed;
     }
     if let Some(reason) = f.force_change {
-        return must_change(reason.message().into());
+        return must_change(reason.message());
     }
     if let Some(deadline) = f.deadline
         && now >= deadline
     {
-        return must_change(format!(
-            "A new password was required before {}; change it now.",
-            format_date(deadline)
-        ));
+        return must_change(Text::new("expiry-deadline-passed").date("deadline", deadline));
     }
     let expires = expires_at(cfg, f);
     if let Some(at) = expires
         && now >= at
     {
-        return must_change(format!(
-            "Your password expired on {} and must be changed now.",
-            format_date(at)
-        ));
+        return must_change(Text::new("expiry-expired").date("at", at));
     }
 
     let mut warnings = Vec::new();
@@ -128,24 +121,14 @@ pub fn judge(cfg: &PasswordConfig, f: &PasswordFacts, now: i64) -> Verdict {
             // Rounded up: one second left is still "in 1 day", never "in 0 days".
             // Saturating: `at` may be near i64::MAX (a huge max_age).
             let days = at.saturating_sub(now).saturating_add(DAY - 1) / DAY;
-            let unit = if days == 1 { "day" } else { "days" };
-            warnings.push(format!(
-                "Your password expires on {} (in {days} {unit}).",
-                format_date(at)
-            ));
+            warnings.push(Text::new("expiry-warning").date("at", at).arg("days", days));
         }
     }
     if let Some(until) = f.temporary_until {
-        warnings.push(format!(
-            "Your temporary password stops working at {}; set a new one before then.",
-            format_datetime(until)
-        ));
+        warnings.push(Text::new("expiry-temporary-until").time("until", until));
     }
     if let Some(deadline) = f.deadline {
-        warnings.push(format!(
-            "You must set a new password before {}.",
-            format_datetime(deadline)
-        ));
+        warnings.push(Text::new("expiry-deadline-warning").time("deadline", deadline));
     }
     Verdict::Valid { warnings }
 }
@@ -193,13 +176,14 @@ fn warn_days(cfg: &PasswordConfig, f: &PasswordFacts) -> i64 {
     }
 }
 
-fn must_change(reason: String) -> Verdict {
+fn must_change(reason: Text) -> Verdict {
     Verdict::MustChange { reason }
 }
 
 #[cfg(test)]
 mod tests {
     use monban_config::{Limit, Span};
+    use monban_proto::{Arg, Catalog, Lang};
 
     use super::*;
 
@@ -220,17 +204,45 @@ mod tests {
         }
     }
 
-    fn valid(warnings: &[String]) -> Verdict {
+    fn valid(warnings: &[Text]) -> Verdict {
         Verdict::Valid {
             warnings: warnings.to_vec(),
         }
     }
 
-    fn reason(v: Verdict) -> String {
+    fn reason(v: Verdict) -> Text {
         match v {
             Verdict::MustChange { reason } => reason,
-            other => format!("not MustChange: {other:?}"),
+            other => Text::new(&format!("not MustChange: {other:?}")),
         }
+    }
+
+    fn render(lang: Lang, text: &Text) -> String {
+        Catalog::new(lang).render(text)
+    }
+
+    fn local(t: i64) -> chrono::DateTime<chrono::Local> {
+        chrono::DateTime::from_timestamp(t, 0)
+            .unwrap()
+            .with_timezone(&chrono::Local)
+    }
+
+    /// A day as each catalog writes it: `2027-03-31`, `2027年3月31日`.
+    fn day(lang: Lang, t: i64) -> String {
+        let pattern = match lang {
+            Lang::En => "%Y-%m-%d",
+            Lang::Ja => "%Y年%-m月%-d日",
+        };
+        local(t).format(pattern).to_string()
+    }
+
+    /// A moment as each catalog writes it.
+    fn moment(lang: Lang, t: i64) -> String {
+        let pattern = match lang {
+            Lang::En => "%Y-%m-%d %H:%M",
+            Lang::Ja => "%Y年%-m月%-d日 %H:%M",
+        };
+        local(t).format(pattern).to_string()
     }
 
     #[test]
@@ -252,7 +264,7 @@ mod tests {
         assert_eq!(judge(&cfg, &f, SET + 3 * DAY), Verdict::TemporaryLapsed);
         assert_eq!(
             reason(judge(&cfg, &f, SET + 3 * DAY - 1)),
-            "Your password was set by an administrator and must be changed now."
+            Text::new("expiry-forced-temporary")
         );
     }
 
@@ -279,10 +291,7 @@ mod tests {
         };
         assert_eq!(
             judge(&PasswordConfig::default(), &f, SET + DAY),
-            valid(&[format!(
-                "Your temporary password stops working at {}; set a new one before then.",
-                format_datetime(SET + 3 * DAY)
-            )])
+            valid(&[Text::new("expiry-temporary-until").time("until", SET + 3 * DAY)])
         );
     }
 
@@ -294,7 +303,7 @@ mod tests {
         };
         assert_eq!(
             reason(judge(&PasswordConfig::default(), &f, SET)),
-            "Your password was set by an administrator and must be changed now."
+            Text::new("expiry-forced-admin")
         );
     }
 
@@ -306,7 +315,7 @@ mod tests {
         };
         assert_eq!(
             reason(judge(&PasswordConfig::default(), &f, SET)),
-            "Your password no longer meets the password rules and must be changed now."
+            Text::new("expiry-forced-non-compliant")
         );
     }
 
@@ -317,7 +326,10 @@ mod tests {
             deadline: Some(SET),
             ..PasswordFacts::new(SET)
         };
-        assert!(reason(judge(&PasswordConfig::default(), &f, SET + DAY)).contains("administrator"));
+        assert_eq!(
+            reason(judge(&PasswordConfig::default(), &f, SET + DAY)).id,
+            "expiry-forced-admin"
+        );
     }
 
     #[test]
@@ -329,10 +341,7 @@ mod tests {
         };
         assert_eq!(
             judge(&PasswordConfig::default(), &f, deadline - 1),
-            valid(&[format!(
-                "You must set a new password before {}.",
-                format_datetime(deadline)
-            )])
+            valid(&[Text::new("expiry-deadline-warning").time("deadline", deadline)])
         );
     }
 
@@ -345,10 +354,7 @@ mod tests {
         };
         assert_eq!(
             reason(judge(&PasswordConfig::default(), &f, deadline)),
-            format!(
-                "A new password was required before {}; change it now.",
-                format_date(deadline)
-            )
+            Text::new("expiry-deadline-passed").date("deadline", deadline)
         );
     }
 
@@ -358,7 +364,10 @@ mod tests {
             deadline: Some(SET + DAY),
             ..PasswordFacts::new(SET)
         };
-        assert!(reason(judge(&max_age_90d(), &f, SET + 100 * DAY)).starts_with("A new password"));
+        assert_eq!(
+            reason(judge(&max_age_90d(), &f, SET + 100 * DAY)).id,
+            "expiry-deadline-passed"
+        );
     }
 
     #[test]
@@ -369,17 +378,11 @@ mod tests {
         assert_eq!(expires_at(&cfg, &f), Some(at));
         assert_eq!(
             reason(judge(&cfg, &f, at)),
-            format!(
-                "Your password expired on {} and must be changed now.",
-                format_date(at)
-            )
+            Text::new("expiry-expired").date("at", at)
         );
         assert_eq!(
             judge(&cfg, &f, at - 1),
-            valid(&[format!(
-                "Your password expires on {} (in 1 day).",
-                format_date(at)
-            )])
+            valid(&[Text::new("expiry-warning").date("at", at).arg("days", 1)])
         );
     }
 
@@ -390,10 +393,7 @@ mod tests {
         let at = SET + 90 * DAY;
         assert_eq!(
             judge(&cfg, &f, at - 14 * DAY),
-            valid(&[format!(
-                "Your password expires on {} (in 14 days).",
-                format_date(at)
-            )])
+            valid(&[Text::new("expiry-warning").date("at", at).arg("days", 14)])
         );
         assert_eq!(judge(&cfg, &f, at - 14 * DAY - 1), valid(&[]));
         let silent = PasswordConfig {
@@ -427,7 +427,10 @@ mod tests {
             Some(SET + 30 * DAY)
         );
         assert_eq!(expires_at(&max_age_90d(), &f), Some(SET + 30 * DAY));
-        assert!(reason(judge(&max_age_90d(), &f, SET + 30 * DAY)).contains("expired"));
+        assert_eq!(
+            reason(judge(&max_age_90d(), &f, SET + 30 * DAY)),
+            Text::new("expiry-expired").date("at", SET + 30 * DAY)
+        );
     }
 
     #[test]
@@ -452,10 +455,7 @@ mod tests {
         assert_eq!(judge(&max_age_90d(), &f, at - 4 * DAY), valid(&[]));
         assert_eq!(
             judge(&max_age_90d(), &f, at - 3 * DAY),
-            valid(&[format!(
-                "Your password expires on {} (in 3 days).",
-                format_date(at)
-            )])
+            valid(&[Text::new("expiry-warning").date("at", at).arg("days", 3)])
         );
     }
 
@@ -495,5 +495,153 @@ mod tests {
             assert_eq!(ForceReason::parse(r.as_str()), Some(r));
         }
         assert_eq!(ForceReason::parse("bogus"), None);
+    }
+
+    // The words, exactly, in both languages.
+
+    fn warnings(v: Verdict) -> Vec<Text> {
+        match v {
+            Verdict::Valid { warnings } => warnings,
+            other => panic!("not Valid: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_expiry_warning_counts_days_in_each_language() {
+        let cfg = max_age_90d();
+        let f = PasswordFacts::new(SET);
+        let at = SET + 90 * DAY;
+        let one = warnings(judge(&cfg, &f, at - 1));
+        let three = warnings(judge(&cfg, &f, at - 3 * DAY));
+        assert_eq!(one[0].get("days"), Some(&Arg::Num(1)));
+        assert_eq!(
+            render(Lang::En, &one[0]),
+            format!("Your password expires on {} (in 1 day).", day(Lang::En, at))
+        );
+        assert_eq!(
+            render(Lang::En, &three[0]),
+            format!(
+                "Your password expires on {} (in 3 days).",
+                day(Lang::En, at)
+            )
+        );
+        assert_eq!(
+            render(Lang::Ja, &one[0]),
+            format!(
+                "パスワードの有効期限は{}です（あと1日）。",
+                day(Lang::Ja, at)
+            )
+        );
+        assert_eq!(
+            render(Lang::Ja, &three[0]),
+            format!(
+                "パスワードの有効期限は{}です（あと3日）。",
+                day(Lang::Ja, at)
+            )
+        );
+    }
+
+    #[test]
+    fn the_deadline_warning_in_each_language() {
+        let deadline = SET + 10 * DAY;
+        let f = PasswordFacts {
+            deadline: Some(deadline),
+            ..PasswordFacts::new(SET)
+        };
+        let w = warnings(judge(&PasswordConfig::default(), &f, SET));
+        assert_eq!(
+            render(Lang::En, &w[0]),
+            format!(
+                "You must set a new password before {}.",
+                moment(Lang::En, deadline)
+            )
+        );
+        assert_eq!(
+            render(Lang::Ja, &w[0]),
+            format!(
+                "{}までに新しいパスワードを設定してください。",
+                moment(Lang::Ja, deadline)
+            )
+        );
+        let passed = reason(judge(&PasswordConfig::default(), &f, deadline));
+        assert_eq!(
+            render(Lang::En, &passed),
+            format!(
+                "A new password was required before {}; change it now.",
+                day(Lang::En, deadline)
+            )
+        );
+        assert_eq!(
+            render(Lang::Ja, &passed),
+            format!(
+                "{}までに新しいパスワードを設定する必要がありました。今すぐ変更してください。",
+                day(Lang::Ja, deadline)
+            )
+        );
+    }
+
+    #[test]
+    fn the_temporary_password_forced_change_in_each_language() {
+        let f = PasswordFacts {
+            temporary_until: Some(SET + 3 * DAY),
+            force_change: Some(ForceReason::Temporary),
+            ..PasswordFacts::new(SET)
+        };
+        let why = reason(judge(&PasswordConfig::default(), &f, SET));
+        assert_eq!(
+            render(Lang::En, &why),
+            "Your password was set by an administrator and must be changed now."
+        );
+        assert_eq!(
+            render(Lang::Ja, &why),
+            "仮パスワードのため、パスワード強制変更の対象です。今すぐ新しいパスワードを設定してください。"
+        );
+        let until = Text::new("expiry-temporary-until").time("until", SET + 3 * DAY);
+        assert_eq!(
+            render(Lang::En, &until),
+            format!(
+                "Your temporary password stops working at {}; set a new one before then.",
+                moment(Lang::En, SET + 3 * DAY)
+            )
+        );
+        assert_eq!(
+            render(Lang::Ja, &until),
+            format!(
+                "仮パスワードは{}に使えなくなります。それまでに新しいパスワードを設定してください。",
+                moment(Lang::Ja, SET + 3 * DAY)
+            )
+        );
+    }
+
+    #[test]
+    fn the_other_forced_changes_in_each_language() {
+        let admin = Text::new("expiry-forced-admin");
+        assert_eq!(
+            render(Lang::En, &admin),
+            "Your password was set by an administrator and must be changed now."
+        );
+        assert!(render(Lang::Ja, &admin).contains("パスワード強制変更"));
+        let rules = Text::new("expiry-forced-non-compliant");
+        assert_eq!(
+            render(Lang::En, &rules),
+            "Your password no longer meets the password rules and must be changed now."
+        );
+        assert!(render(Lang::Ja, &rules).contains("パスワード強制変更"));
+        let at = SET + 90 * DAY;
+        let expired = reason(judge(&max_age_90d(), &PasswordFacts::new(SET), at));
+        assert_eq!(
+            render(Lang::En, &expired),
+            format!(
+                "Your password expired on {} and must be changed now.",
+                day(Lang::En, at)
+            )
+        );
+        assert_eq!(
+            render(Lang::Ja, &expired),
+            format!(
+                "パスワード有効期限切れです（有効期限は{}でした）。今すぐ変更してください。",
+                day(Lang::Ja, at)
+            )
+        );
     }
 }

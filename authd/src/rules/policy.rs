@@ -3,11 +3,10 @@
 #![forbid(unsafe_code)]
 
 use monban_config::{Allowed, PasswordConfig};
-use monban_proto::{PolicyReport, RuleResult};
+use monban_proto::{PolicyReport, RuleResult, Text};
 use zeroize::Zeroizing;
 
 use super::expiry::{self, PasswordFacts};
-use super::format_datetime;
 
 /// Judges `candidate` for `user` against the composition rules, in the
 /// order `min_length`, `max_length`, `allowed`, `min_classes` (when at
@@ -16,16 +15,23 @@ use super::format_datetime;
 pub fn check(cfg: &PasswordConfig, user: &str, candidate: &str) -> PolicyReport {
     let length = candidate.chars().count();
     let score = strength(user, candidate);
+    // Both length rules carry both bounds: the municipal wording names the
+    // whole range ("8~64文字で入力してください").
+    let length_text = |id: &str| {
+        Text::new(id)
+            .arg("min", cfg.min_length)
+            .arg("max", cfg.max_length)
+    };
     let mut rules = vec![
         rule(
             "min_length",
             length >= cfg.min_length,
-            format!("must be at least {} characters", cfg.min_length),
+            length_text("policy-min-length"),
         ),
         rule(
             "max_length",
             length <= cfg.max_length,
-            format!("must be at most {} characters", cfg.max_length),
+            length_text("policy-max-length"),
         ),
         allowed_rule(&cfg.allowed, candidate),
     ];
@@ -35,33 +41,29 @@ pub fn check(cfg: &PasswordConfig, user: &str, candidate: &str) -> PolicyReport 
         rules.push(rule(
             "min_classes",
             classes(candidate) >= cfg.min_classes,
-            format!(
-                "must mix at least {} of: lower case, upper case, digits, symbols",
-                cfg.min_classes
-            ),
+            Text::new("policy-min-classes").arg("min", cfg.min_classes),
         ));
     }
     if cfg.reject_username {
         rules.push(rule(
             "username",
             !contains_login_name(user, candidate),
-            "must not contain your login name".into(),
+            Text::new("policy-username"),
         ));
     }
     if cfg.min_strength > 0 {
         let passed = score >= cfg.min_strength;
-        let lead = if passed {
-            "is strong enough"
+        let id = if passed {
+            "policy-strength-enough"
         } else {
-            "must be stronger"
+            "policy-strength-weak"
         };
         rules.push(rule(
             "strength",
             passed,
-            format!(
-                "{lead} (strength {score}/4, at least {} needed)",
-                cfg.min_strength
-            ),
+            Text::new(id)
+                .arg("score", score)
+                .arg("min", cfg.min_strength),
         ));
     }
     PolicyReport {
@@ -72,12 +74,11 @@ pub fn check(cfg: &PasswordConfig, user: &str, candidate: &str) -> PolicyReport 
 
 /// `history`: the candidate must not be one of the last `history` passwords.
 pub fn history_rule(reused: bool, history: usize) -> RuleResult {
-    let message = if history == 1 {
-        "must differ from your last password".to_string()
-    } else {
-        format!("must differ from your last {history} passwords")
-    };
-    rule("history", !reused, message)
+    rule(
+        "history",
+        !reused,
+        Text::new("policy-history").arg("count", history),
+    )
 }
 
 /// `min_age`: the current password (`facts`, None when there is none) must
@@ -87,9 +88,9 @@ pub fn min_age_rule(cfg: &PasswordConfig, facts: Option<&PasswordFacts>, now: i6
         Some(at) => rule(
             "min_age",
             false,
-            format!("can be changed again after {}", format_datetime(at)),
+            Text::new("policy-min-age-wait").time("after", at),
         ),
-        None => rule("min_age", true, "can be changed now".into()),
+        None => rule("min_age", true, Text::new("policy-min-age-now")),
     }
 }
 
@@ -99,11 +100,32 @@ pub fn differs_rule(same: bool) -> RuleResult {
     rule(
         "not_login_password",
         !same,
-        "must differ from your login password".into(),
+        Text::new("policy-not-login-password"),
     )
 }
 
-fn rule(id: &str, passed: bool, message: String) -> RuleResult {
+/// `not_login_password` when the comparison could not be made: the login
+/// password is suspended, so comparing would be one more guess at it.
+pub fn differs_unknown_rule() -> RuleResult {
+    rule(
+        "not_login_password",
+        false,
+        Text::new("policy-not-login-password-suspended"),
+    )
+}
+
+/// The failed rules of `report`, one list item each, for the messages
+/// that list them ("The new password was not accepted:").
+pub fn failure_items(report: &PolicyReport) -> Vec<Text> {
+    report
+        .rules
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| Text::new("policy-list-item").arg("item", vec![r.message.clone()]))
+        .collect()
+}
+
+fn rule(id: &str, passed: bool, message: Text) -> RuleResult {
     RuleResult {
         rule: id.into(),
         passed,
@@ -116,33 +138,90 @@ fn strength(user: &str, candidate: &str) -> u8 {
     u8::from(zxcvbn::zxcvbn(candidate, &[user]).score())
 }
 
+/// What `allowed` permits, as words.
+fn allowed_chars(allowed: &Allowed) -> Text {
+    match allowed {
+        Allowed::PrintableAscii => Text::new("policy-allowed-chars").arg("allowed", "printable"),
+        Allowed::Alphanumeric => Text::new("policy-allowed-chars").arg("allowed", "alphanumeric"),
+        Allowed::AlphanumericPlus(symbols) => Text::new("policy-allowed-chars")
+            .arg("allowed", "alphanumeric-plus")
+            .arg("symbols", symbols),
+    }
+}
+
+/// The kinds of character that break `allowed`, as named in the messages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Spaces,
+    Control,
+    NonAscii,
+    Symbols,
+}
+
+impl Found {
+    fn text(self) -> Text {
+        let kind = match self {
+            Self::Spaces => "spaces",
+            Self::Control => "control",
+            Self::NonAscii => "non-ascii",
+            Self::Symbols => "symbols",
+        };
+        Text::new("policy-found-kind").arg("kind", kind)
+    }
+}
+
+/// "a", "a and b", "a, b and c": the list is built in the catalog, one
+/// pair at a time, so each language joins it its own way.
+fn listing(first: Text, mut rest: Vec<Text>) -> Text {
+    if rest.is_empty() {
+        return first;
+    }
+    let second = rest.remove(0);
+    if rest.is_empty() {
+        return Text::new("policy-list-two")
+            .arg("first", vec![first])
+            .arg("last", vec![second]);
+    }
+    Text::new("policy-list-more")
+        .arg("first", vec![first])
+        .arg("rest", vec![listing(second, rest)])
+}
+
 /// The message names what kind of characters broke the rule, never the
 /// characters themselves: the report may end up in a log or on a screen.
 fn allowed_rule(allowed: &Allowed, candidate: &str) -> RuleResult {
-    let requirement = format!("must contain only {}", allowed.describe());
-    let mut found: Vec<&str> = Vec::new();
+    let chars = vec![allowed_chars(allowed)];
+    let mut found: Vec<Found> = Vec::new();
     for c in candidate.chars().filter(|&c| !allowed.permits(c)) {
         let kind = if c == ' ' {
-            "spaces"
+            Found::Spaces
         } else if c.is_ascii_control() {
-            "control characters"
+            Found::Control
         } else if !c.is_ascii() {
-            "non-ASCII characters"
+            Found::NonAscii
         } else {
-            "symbols"
+            Found::Symbols
         };
         if !found.contains(&kind) {
             found.push(kind);
         }
     }
-    if found.is_empty() {
-        return rule("allowed", true, requirement);
-    }
-    let kinds = match found.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        _ => found.concat(),
+    let mut found = found.into_iter().map(Found::text);
+    let Some(first) = found.next() else {
+        return rule(
+            "allowed",
+            true,
+            Text::new("policy-allowed").arg("chars", chars),
+        );
     };
-    rule("allowed", false, format!("{requirement} (found {kinds})"))
+    let kinds = listing(first, found.collect());
+    rule(
+        "allowed",
+        false,
+        Text::new("policy-allowed-found")
+            .arg("chars", chars)
+            .arg("found", vec![kinds]),
+    )
 }
 
 /// How many of {lower case, upper case, digit, symbol} appear. Only ASCII
@@ -171,9 +250,33 @@ mod tests {
     use std::path::Path;
 
     use monban_config::{Config, Span};
+    use monban_proto::{Arg, Catalog, Lang};
 
     use super::*;
     use crate::rules::expiry::ForceReason;
+
+    fn render(lang: Lang, text: &Text) -> String {
+        Catalog::new(lang).render(text)
+    }
+
+    /// The message ids of the failed rules, in order.
+    fn failed_ids(report: &PolicyReport) -> Vec<&str> {
+        report
+            .rules
+            .iter()
+            .filter(|r| !r.passed)
+            .map(|r| r.message.id.as_str())
+            .collect()
+    }
+
+    fn text<'a>(report: &'a PolicyReport, rule: &str) -> &'a Text {
+        report
+            .rules
+            .iter()
+            .find(|r| r.rule == rule)
+            .map(|r| &r.message)
+            .unwrap_or_else(|| panic!("no rule {rule}"))
+    }
 
     fn defaults() -> PasswordConfig {
         PasswordConfig::default()
@@ -188,13 +291,9 @@ mod tests {
             .collect()
     }
 
-    fn message<'a>(report: &'a PolicyReport, id: &str) -> &'a str {
-        report
-            .rules
-            .iter()
-            .find(|r| r.rule == id)
-            .map(|r| r.message.as_str())
-            .unwrap_or_default()
+    /// The English words of one rule's message.
+    fn message(report: &PolicyReport, rule: &str) -> String {
+        render(Lang::En, text(report, rule))
     }
 
     // SPEC §4, composition table, login name `yamagishi`.
@@ -203,7 +302,7 @@ mod tests {
     fn yamagishi001_is_rejected_for_containing_the_login_name() {
         let r = check(&defaults(), "yamagishi", "yamagishi001");
         assert_eq!(failed(&r), ["username"]);
-        assert_eq!(r.failures(), ["must not contain your login name"]);
+        assert_eq!(failed_ids(&r), ["policy-username"]);
     }
 
     #[test]
@@ -216,7 +315,10 @@ mod tests {
     fn yama001_is_rejected_for_seven_characters() {
         let r = check(&defaults(), "yamagishi", "yama001");
         assert_eq!(failed(&r), ["min_length"]);
-        assert_eq!(r.failures(), ["must be at least 8 characters"]);
+        assert_eq!(failed_ids(&r), ["policy-min-length"]);
+        let t = text(&r, "min_length");
+        assert_eq!(t.get("min"), Some(&Arg::Num(8)));
+        assert_eq!(t.get("max"), Some(&Arg::Num(64)));
     }
 
     #[test]
@@ -269,7 +371,8 @@ mod tests {
         assert!(r.passed());
         let r = check(&defaults(), "u", &format!("{}x", "a1".repeat(32)));
         assert_eq!(failed(&r), ["max_length"]);
-        assert_eq!(r.failures(), ["must be at most 64 characters"]);
+        assert_eq!(failed_ids(&r), ["policy-max-length"]);
+        assert_eq!(text(&r, "max_length").get("max"), Some(&Arg::Num(64)));
     }
 
     #[test]
@@ -277,10 +380,18 @@ mod tests {
         // A full-width letter: the municipal rule wants half-width only.
         let r = check(&defaults(), "u", "secret12Ａ");
         assert_eq!(failed(&r), ["allowed"]);
-        let text = message(&r, "allowed");
-        assert!(text.starts_with("must contain only printable ASCII characters"));
-        assert!(text.contains("non-ASCII"), "{text}");
-        assert!(!text.contains("secret"), "{text}");
+        assert_eq!(failed_ids(&r), ["policy-allowed-found"]);
+        assert_eq!(
+            message(&r, "allowed"),
+            "must contain only printable ASCII characters (found non-ASCII characters)"
+        );
+        for lang in Lang::ALL {
+            let words = render(lang, text(&r, "allowed"));
+            assert!(
+                !words.contains("secret") && !words.contains('Ａ'),
+                "{words}"
+            );
+        }
 
         let cfg = PasswordConfig {
             allowed: Allowed::Alphanumeric,
@@ -293,11 +404,21 @@ mod tests {
             "must contain only letters and digits (found spaces and symbols)"
         );
         let r = check(&cfg, "u", "password1");
+        assert_eq!(text(&r, "allowed").id, "policy-allowed");
         assert_eq!(
             message(&r, "allowed"),
             "must contain only letters and digits"
         );
         assert!(r.passed());
+        let r = check(&cfg, "u", "a b\tc!\u{e9}");
+        assert_eq!(
+            message(&r, "allowed"),
+            "must contain only letters and digits (found spaces, control characters, symbols and non-ASCII characters)"
+        );
+        assert_eq!(
+            render(Lang::Ja, text(&r, "allowed")),
+            "半角英数字で入力してください（スペース・制御文字・使えない記号・半角以外の文字が含まれています）"
+        );
     }
 
     #[test]
@@ -307,17 +428,20 @@ mod tests {
             ..defaults()
         };
         assert!(check(&cfg, "u", "secret#1").passed());
-        assert_eq!(failed(&check(&cfg, "u", "secret$1")), ["allowed"]);
+        let r = check(&cfg, "u", "secret$1");
+        assert_eq!(failed(&r), ["allowed"]);
+        assert_eq!(
+            message(&r, "allowed"),
+            "must contain only letters, digits and the symbols !# (found symbols)"
+        );
     }
 
     #[test]
     fn min_classes_counts_lower_upper_digit_symbol() {
         let r = check(&defaults(), "u", "abcdefgh");
         assert_eq!(failed(&r), ["min_classes"]);
-        assert_eq!(
-            r.failures(),
-            ["must mix at least 2 of: lower case, upper case, digits, symbols"]
-        );
+        assert_eq!(failed_ids(&r), ["policy-min-classes"]);
+        assert_eq!(text(&r, "min_classes").get("min"), Some(&Arg::Num(2)));
         for ok in ["abcdefg1", "abcdefgH", "abcdefg!", "abcd efg", "ABCDEFG1"] {
             assert!(check(&defaults(), "u", ok).passed(), "{ok}");
         }
@@ -358,19 +482,14 @@ mod tests {
         };
         let r = check(&cfg, "u", "password1");
         assert_eq!(failed(&r), ["strength"]);
-        assert_eq!(
-            r.failures(),
-            [format!(
-                "must be stronger (strength {}/4, at least 3 needed)",
-                r.strength
-            )]
-        );
+        assert_eq!(failed_ids(&r), ["policy-strength-weak"]);
+        let t = text(&r, "strength");
+        assert_eq!(t.get("score"), Some(&Arg::Num(i64::from(r.strength))));
+        assert_eq!(t.get("min"), Some(&Arg::Num(3)));
         let r = check(&cfg, "u", "tK9#vq2!Lm7$wZ4p");
         assert!(r.passed());
-        assert_eq!(
-            message(&r, "strength"),
-            "is strong enough (strength 4/4, at least 3 needed)"
-        );
+        assert_eq!(text(&r, "strength").id, "policy-strength-enough");
+        assert_eq!(text(&r, "strength").get("score"), Some(&Arg::Num(4)));
     }
 
     #[test]
@@ -398,7 +517,7 @@ mod tests {
                 "strength"
             ]
         );
-        assert_eq!(r.failures().len(), 5);
+        assert_eq!(failure_items(&r).len(), 5);
     }
 
     #[test]
@@ -429,11 +548,12 @@ mod tests {
         let r = history_rule(true, 5);
         assert!(!r.passed);
         assert_eq!(r.rule, "history");
-        assert_eq!(r.message, "must differ from your last 5 passwords");
+        assert_eq!(r.message.id, "policy-history");
+        assert_eq!(r.message.get("count"), Some(&Arg::Num(5)));
         assert!(history_rule(false, 5).passed);
         assert_eq!(
-            history_rule(true, 1).message,
-            "must differ from your last password"
+            history_rule(true, 1).message.get("count"),
+            Some(&Arg::Num(1))
         );
     }
 
@@ -448,13 +568,8 @@ mod tests {
         let r = min_age_rule(&cfg, Some(&facts), set_at + 3600);
         assert!(!r.passed);
         assert_eq!(r.rule, "min_age");
-        assert_eq!(
-            r.message,
-            format!(
-                "can be changed again after {}",
-                format_datetime(set_at + 86_400)
-            )
-        );
+        assert_eq!(r.message.id, "policy-min-age-wait");
+        assert_eq!(r.message.get("after"), Some(&Arg::Time(set_at + 86_400)));
         assert!(min_age_rule(&cfg, Some(&facts), set_at + 86_400).passed);
         assert!(min_age_rule(&cfg, None, set_at).passed);
         assert!(min_age_rule(&defaults(), Some(&facts), set_at).passed);
@@ -489,7 +604,194 @@ mod tests {
         let r = differs_rule(true);
         assert!(!r.passed);
         assert_eq!(r.rule, "not_login_password");
-        assert_eq!(r.message, "must differ from your login password");
+        assert_eq!(r.message.id, "policy-not-login-password");
         assert!(differs_rule(false).passed);
+        let r = differs_unknown_rule();
+        assert!(!r.passed);
+        assert_eq!(r.rule, "not_login_password");
+        assert_eq!(r.message.id, "policy-not-login-password-suspended");
+    }
+
+    // The words, exactly, in both languages (SPEC §7: the municipal
+    // composition errors, with the numbers of the configuration).
+
+    /// The failed rules' words in `lang`, one per line as PAM shows them.
+    fn failures_in(lang: Lang, report: &PolicyReport) -> Vec<String> {
+        let mut report = report.clone();
+        report.render(&Catalog::new(lang));
+        report.failures().into_iter().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn the_municipal_composition_errors_in_japanese() {
+        let cfg = defaults();
+        assert_eq!(
+            (cfg.min_length, cfg.max_length, cfg.min_classes),
+            (8, 64, 2)
+        );
+        let short = check(&cfg, "yamagishi", "yama001");
+        assert_eq!(
+            failures_in(Lang::Ja, &short),
+            ["8~64文字で入力してください"]
+        );
+        let long = check(&cfg, "u", &format!("{}x", "a1".repeat(32)));
+        assert_eq!(failures_in(Lang::Ja, &long), ["8~64文字で入力してください"]);
+        let one_class = check(&cfg, "u", "abcdefgh");
+        assert_eq!(
+            failures_in(Lang::Ja, &one_class),
+            ["英大文字・英小文字・数字・記号のうち2種類以上を含めて入力してください"]
+        );
+        let name = check(&cfg, "yamagishi", "yamagishi001");
+        assert_eq!(
+            failures_in(Lang::Ja, &name),
+            ["ユーザーIDを含めないでください"]
+        );
+    }
+
+    #[test]
+    fn the_numbers_come_from_the_configuration() {
+        let cfg = PasswordConfig {
+            min_length: 10,
+            max_length: 20,
+            min_classes: 3,
+            ..defaults()
+        };
+        let r = check(&cfg, "u", "abcdefg1");
+        assert_eq!(
+            failures_in(Lang::Ja, &r),
+            [
+                "10~20文字で入力してください",
+                "英大文字・英小文字・数字・記号のうち3種類以上を含めて入力してください"
+            ]
+        );
+        assert_eq!(
+            failures_in(Lang::En, &r),
+            [
+                "must be at least 10 characters",
+                "must mix at least 3 of: lower case, upper case, digits, symbols"
+            ]
+        );
+    }
+
+    #[test]
+    fn english_rule_texts_are_unchanged() {
+        let cfg = PasswordConfig {
+            min_strength: 3,
+            ..defaults()
+        };
+        let r = check(&cfg, "yamagishi", "yamagishi");
+        assert_eq!(
+            failures_in(Lang::En, &r),
+            [
+                "must mix at least 2 of: lower case, upper case, digits, symbols",
+                "must not contain your login name",
+                &format!(
+                    "must be stronger (strength {}/4, at least 3 needed)",
+                    r.strength
+                ),
+            ]
+        );
+        let en = |t: &RuleResult| render(Lang::En, &t.message);
+        assert_eq!(
+            en(&history_rule(true, 5)),
+            "must differ from your last 5 passwords"
+        );
+        assert_eq!(
+            en(&history_rule(true, 1)),
+            "must differ from your last password"
+        );
+        assert_eq!(
+            en(&differs_rule(true)),
+            "must differ from your login password"
+        );
+        assert_eq!(
+            en(&differs_unknown_rule()),
+            "can be set once your login password is no longer suspended"
+        );
+        assert_eq!(
+            en(&min_age_rule(&defaults(), None, 0)),
+            "can be changed now"
+        );
+        let strong = check(&cfg, "u", "tK9#vq2!Lm7$wZ4p");
+        assert_eq!(
+            message(&strong, "strength"),
+            "is strong enough (strength 4/4, at least 3 needed)"
+        );
+    }
+
+    #[test]
+    fn strength_and_history_in_japanese() {
+        let cfg = PasswordConfig {
+            min_strength: 3,
+            ..defaults()
+        };
+        let strong = check(&cfg, "u", "tK9#vq2!Lm7$wZ4p");
+        assert_eq!(
+            render(Lang::Ja, text(&strong, "strength")),
+            "十分な強さです（パスワード強度 強（4/4）、必要なのは3/4以上）"
+        );
+        let weak = Text::new("policy-strength-weak")
+            .arg("score", 1)
+            .arg("min", 3);
+        assert_eq!(
+            render(Lang::Ja, &weak),
+            "もっと推測されにくいパスワードにしてください（パスワード強度 弱（1/4）、必要なのは3/4以上）"
+        );
+        let fair = Text::new("policy-strength-weak")
+            .arg("score", 2)
+            .arg("min", 3);
+        assert!(render(Lang::Ja, &fair).contains("パスワード強度 中（2/4）"));
+        assert_eq!(
+            render(Lang::Ja, &history_rule(true, 5).message),
+            "直近5回に使ったパスワードとは異なるものにしてください"
+        );
+    }
+
+    #[test]
+    fn min_age_says_when_in_the_readers_calendar() {
+        let cfg = PasswordConfig {
+            min_age: Span::from_secs(86_400),
+            ..defaults()
+        };
+        let set_at = 1_700_000_000;
+        let r = min_age_rule(&cfg, Some(&PasswordFacts::new(set_at)), set_at);
+        let at = set_at + 86_400;
+        let local = chrono::DateTime::from_timestamp(at, 0)
+            .unwrap()
+            .with_timezone(&chrono::Local);
+        assert_eq!(
+            render(Lang::En, &r.message),
+            format!(
+                "can be changed again after {}",
+                local.format("%Y-%m-%d %H:%M")
+            )
+        );
+        assert_eq!(
+            render(Lang::Ja, &r.message),
+            format!("{}以降に変更できます", local.format("%Y年%-m月%-d日 %H:%M"))
+        );
+    }
+
+    #[test]
+    fn a_refusal_lists_each_failed_rule_on_its_own_line() {
+        let r = check(&defaults(), "yamagishi", "yama");
+        let items = failure_items(&r);
+        assert_eq!(items.len(), 2);
+        let lines: Vec<String> = items.iter().map(|t| render(Lang::En, t)).collect();
+        assert_eq!(
+            lines,
+            [
+                "  - must be at least 8 characters",
+                "  - must mix at least 2 of: lower case, upper case, digits, symbols"
+            ]
+        );
+        let ja: Vec<String> = items.iter().map(|t| render(Lang::Ja, t)).collect();
+        assert_eq!(
+            ja,
+            [
+                "  - 8~64文字で入力してください",
+                "  - 英大文字・英小文字・数字・記号のうち2種類以上を含めて入力してください"
+            ]
+        );
     }
 }
