@@ -1,10 +1,13 @@
 //! The command line, as clap parses it. Dates and durations are parsed here
 //! so that a bad one is a usage error (exit 2) like any other.
+//!
+//! clap's usage, `--help` and its errors stay English in every language
+//! (SPEC §7 covers the output of the verbs, not the option parser's).
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use monban_proto::CredentialKind;
+use monban_proto::{CredentialKind, Lang};
 
 use crate::when;
 
@@ -55,6 +58,49 @@ pub(crate) enum Verb {
     Import(ImportVerb),
     /// Show the audit trail (administrators).
     Log(LogArgs),
+    /// Show your language preference, or set it (en, ja) or clear it.
+    Language {
+        /// The language to use from now on.
+        #[arg(value_enum, conflicts_with = "clear")]
+        language: Option<LangArg>,
+        /// Forget the preference: the locale, else the site default, decides.
+        #[arg(long)]
+        clear: bool,
+    },
+}
+
+/// A language on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LangArg {
+    En,
+    Ja,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::En => Self::En,
+            LangArg::Ja => Self::Ja,
+        }
+    }
+}
+
+/// A language, or `none` to clear the preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LangSetting {
+    En,
+    Ja,
+    None,
+}
+
+impl LangSetting {
+    pub(crate) fn lang(self) -> Option<Lang> {
+        match self {
+            Self::En => Some(Lang::En),
+            Self::Ja => Some(Lang::Ja),
+            Self::None => None,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +137,16 @@ pub(crate) enum UserVerb {
         /// The user must enrol a one-time password token.
         #[arg(long)]
         require_otp: bool,
+        /// The user's language (otherwise their locale, else the site default).
+        #[arg(long, value_enum, value_name = "LANG")]
+        language: Option<LangArg>,
+    },
+    /// Change a user's settings.
+    Set {
+        user: String,
+        /// The user's language; `none` clears the preference.
+        #[arg(long, value_enum, value_name = "LANG")]
+        language: Option<LangSetting>,
     },
     /// List users and their states.
     List {
@@ -229,6 +285,41 @@ mod tests {
         assert!(Cli::try_parse_from(["monban", "user", "unlock", "a", "--all"]).is_err());
         assert!(Cli::try_parse_from(["monban", "user", "unlock", "--all"]).is_ok());
         assert!(Cli::try_parse_from(["monban", "user", "unlock", "a", "b"]).is_ok());
+    }
+
+    #[test]
+    fn language_verbs() {
+        let verb = |args: &[&str]| Cli::try_parse_from(args).map(|c| c.verb);
+        assert!(matches!(
+            verb(&["monban", "language"]),
+            Ok(Verb::Language { language: None, clear: false })
+        ));
+        assert!(matches!(
+            verb(&["monban", "language", "ja"]),
+            Ok(Verb::Language { language: Some(LangArg::Ja), clear: false })
+        ));
+        assert!(matches!(
+            verb(&["monban", "language", "--clear"]),
+            Ok(Verb::Language { language: None, clear: true })
+        ));
+        assert!(verb(&["monban", "language", "ja", "--clear"]).is_err());
+        assert!(verb(&["monban", "language", "fr"]).is_err());
+        match verb(&["monban", "user", "add", "bob", "--language", "ja"]) {
+            Ok(Verb::User(UserVerb::Add { language, .. })) => {
+                assert_eq!(language.map(Lang::from), Some(Lang::Ja));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(verb(&["monban", "user", "add", "bob", "--language", "none"]).is_err());
+        for (word, want) in [("en", Some(Lang::En)), ("ja", Some(Lang::Ja)), ("none", None)] {
+            match verb(&["monban", "user", "set", "bob", "--language", word]) {
+                Ok(Verb::User(UserVerb::Set { user, language })) => {
+                    assert_eq!(user, "bob");
+                    assert_eq!(language.map(LangSetting::lang), Some(want), "{word}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -1,12 +1,11 @@
 //! `monban log`: the audit trail as a table.
 
-use monban_proto::{AdminOp, AuditEntry, Response};
+use monban_proto::{AdminOp, AuditEntry, Catalog, Response};
 
 use crate::args::LogArgs;
 use crate::context::Ctx;
 use crate::error::CliError;
 use crate::output::{self, or_dash};
-use crate::when::fmt_time;
 
 /// Entries asked for per request; the daemon answers at most its own page.
 const PAGE: u32 = 2000;
@@ -36,16 +35,18 @@ pub(crate) fn run(ctx: &mut Ctx, args: LogArgs) -> Result<(), CliError> {
     if ctx.json {
         output::json(&entries)
     } else {
-        output::text(&table(&entries))
+        output::text(&table(&entries, ctx.tr()))
     }
 }
 
-pub(crate) fn table(entries: &[AuditEntry]) -> String {
+/// The trail for people: times in the reader's language, event names and
+/// credential kinds as the stable identifiers they are.
+pub(crate) fn table(entries: &[AuditEntry], tr: &Catalog) -> String {
     let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| {
             vec![
-                fmt_time(e.at),
+                tr.date_time(e.at),
                 e.event.clone(),
                 or_dash(e.actor.as_deref()),
                 or_dash(e.user.as_deref()),
@@ -56,25 +57,28 @@ pub(crate) fn table(entries: &[AuditEntry]) -> String {
             ]
         })
         .collect();
-    output::table(
-        &[
-            "TIME",
-            "EVENT",
-            "ACTOR",
-            "USER",
-            "CREDENTIAL",
-            "SERVICE",
-            "RHOST",
-            "DETAIL",
-        ],
-        &rows,
-    )
+    let headers = [
+        tr.get("cli-log-time"),
+        tr.get("cli-log-event"),
+        tr.get("cli-log-actor"),
+        tr.get("cli-log-user"),
+        tr.get("cli-log-credential"),
+        tr.get("cli-log-service"),
+        tr.get("cli-log-rhost"),
+        tr.get("cli-log-detail"),
+    ];
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    output::table(&headers, &rows)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use monban_proto::CredentialKind;
+    use monban_proto::{CredentialKind, Lang};
+
+    fn en() -> Catalog {
+        Catalog::new(Lang::En)
+    }
 
     #[test]
     fn one_row_per_entry_with_dashes() {
@@ -89,7 +93,7 @@ mod tests {
             tty: None,
             detail: Some("wrong password".into()),
         };
-        let out = table(&[e]);
+        let out = table(std::slice::from_ref(&e), &en());
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 2);
         assert!(lines[0].starts_with("TIME              EVENT"), "{out}");
@@ -99,6 +103,9 @@ mod tests {
             ),
             "{out}"
         );
+        let ja = table(&[e], &Catalog::new(Lang::Ja));
+        assert!(ja.starts_with("日時"), "{ja}");
+        assert!(ja.contains("auth_failure  alice"), "{ja}");
     }
 
     #[test]
@@ -114,7 +121,7 @@ mod tests {
             tty: None,
             detail: Some("d\x1b]0;t\x07".into()),
         };
-        let out = table(&[e]);
+        let out = table(&[e], &en());
         assert_eq!(out.lines().count(), 2, "{out}");
         assert!(!out.contains(['\x1b', '\r', '\x07']), "{out:?}");
         assert!(out.contains("bob\\x07"), "{out}");

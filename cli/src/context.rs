@@ -3,15 +3,17 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
-use monban_config::{Config, ConfigError, DEFAULT_PATH};
+use monban_config::{Config, DEFAULT_PATH};
 use monban_proto::{
-    AdminOp, Client, ClientError, DEFAULT_SOCKET, FrameError, Request, Response, Secret, Timeouts,
-    TrustedServer,
+    AdminOp, Catalog, Client, ClientError, DEFAULT_SOCKET, FrameError, Lang, Request, Response,
+    Secret, Text, Timeouts, TrustedServer,
 };
 
 use crate::error::CliError;
-use crate::secrets::SecretSource;
+use crate::secrets::{SecretSource, prompt, require};
+use crate::tr::Tr;
 
 pub(crate) struct Ctx {
     pub json: bool,
@@ -21,7 +23,12 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    pub(crate) fn new(socket: PathBuf, json: bool, secrets: Box<dyn SecretSource>) -> Self {
+    pub(crate) fn new(
+        socket: PathBuf,
+        json: bool,
+        secrets: Box<dyn SecretSource>,
+        tr: Rc<Tr>,
+    ) -> Self {
         Self {
             json,
             root: nix::unistd::getuid().is_root(),
@@ -29,8 +36,21 @@ impl Ctx {
             conn: Conn {
                 path: socket,
                 client: None,
+                tr,
             },
         }
+    }
+
+    /// The catalog of the CLI's language as it stands now (SPEC §7): words
+    /// chosen after a reply follow the language the daemon answered in.
+    pub(crate) fn tr(&self) -> &Catalog {
+        self.conn.tr.cat()
+    }
+
+    /// A secret that must be given, asked with the catalog's `id`.
+    pub(crate) fn ask(&mut self, id: &str) -> Result<Secret, CliError> {
+        let question = prompt(self.conn.tr.cat(), id);
+        require(self.secrets.as_mut(), &question)
     }
 
     /// Connects now, so an absent daemon is reported before any prompt.
@@ -51,9 +71,10 @@ impl Ctx {
         if self.root {
             return Ok(None);
         }
-        let answer = self.secrets.read("Confirmation password (step-up): ")?;
+        let question = prompt(self.conn.tr.cat(), "cli-prompt-step-up");
+        let answer = self.secrets.read(&question)?;
         if answer.is_none() && self.secrets.interactive() {
-            return Err(CliError::Failed("no confirmation password given".into()));
+            return Err(CliError::Failed(Text::new("cli-no-step-up")));
         }
         Ok(answer)
     }
@@ -104,31 +125,46 @@ impl Ctx {
 struct Conn {
     path: PathBuf,
     client: Option<Client>,
+    /// Told the language of every reply, for the words the CLI adds.
+    tr: Rc<Tr>,
 }
 
 impl Conn {
     fn client(&mut self) -> Result<&mut Client, ClientError> {
         let client = match self.client.take() {
             Some(c) => c,
-            None => Client::connect_to(&self.path, Timeouts::default(), &trusted_server())?,
+            None => {
+                let mut c =
+                    Client::connect_to(&self.path, Timeouts::default(), &trusted_server())?;
+                c.set_lang_hint(self.tr.hint());
+                c
+            }
         };
         Ok(self.client.insert(client))
     }
 
     fn call(&mut self, req: &Request) -> Result<Response, ClientError> {
-        match self.client()?.call(req) {
+        let reply = match self.send(req) {
             Err(ClientError::Protocol(FrameError::Io(e)))
                 if e.kind() == io::ErrorKind::BrokenPipe =>
             {
                 self.client = None;
-                self.client()?.call(req)
+                self.send(req)
             }
             other => other,
+        };
+        // A refusal is rendered too, and says in which language.
+        if let Some(c) = &self.client {
+            self.tr.replied_in(c.rendered_in());
         }
+        reply
+    }
+
+    fn send(&mut self, req: &Request) -> Result<Response, ClientError> {
+        self.client()?.call(req)
     }
 }
 
-/// The daemon's socket: `--socket`, else `[daemon] socket` of the config.
 /// Who may answer at the socket: root or the daemon user, `monban` unless
 /// `MONBAN_SERVER_USER` names another (a site whose package runs the daemon
 /// under a different account). The CLI is never setuid, so its environment
@@ -140,22 +176,34 @@ fn trusted_server() -> TrustedServer {
     }
 }
 
+/// What the CLI takes from the config.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Settings {
+    /// The daemon's socket: `--socket`, else `[daemon] socket` of the
+    /// config, else the default.
+    pub socket: PathBuf,
+    /// `[daemon] language`, when the config could be read.
+    pub language: Option<Lang>,
+}
+
 /// The config named by `--config` or `MONBAN_CONFIG` must load; the default
 /// one may be absent (or unreadable to an ordinary user), and then the
-/// default socket is used.
-pub(crate) fn resolve_socket(
+/// default socket is used and no language is configured.
+pub(crate) fn resolve(
     socket: Option<PathBuf>,
     config: Option<PathBuf>,
     env_config: Option<PathBuf>,
-) -> Result<PathBuf, CliError> {
+) -> Result<Settings, CliError> {
     let (path, explicit) = match config.or(env_config) {
         Some(p) => (p, true),
         None => (PathBuf::from(DEFAULT_PATH), false),
     };
     let loaded = load_config(&path, explicit)?;
-    Ok(socket
+    let language = loaded.as_ref().map(|c| c.daemon.language);
+    let socket = socket
         .or_else(|| loaded.map(|c| c.daemon.socket))
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_SOCKET)))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_SOCKET));
+    Ok(Settings { socket, language })
 }
 
 fn load_config(path: &Path, explicit: bool) -> Result<Option<Config>, CliError> {
@@ -170,12 +218,11 @@ fn load_config(path: &Path, explicit: bool) -> Result<Option<Config>, CliError> 
         {
             Ok(None)
         }
-        Err(e) => Err(ConfigError {
-            path: path.to_path_buf(),
-            line: None,
-            message: format!("cannot read: {e}"),
-        }
-        .into()),
+        Err(e) => Err(CliError::ConfigUnreadable(
+            Text::new("cli-config-unreadable")
+                .arg("path", path.display().to_string())
+                .arg("error", e.to_string()),
+        )),
     }
 }
 
@@ -194,6 +241,28 @@ mod tests {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    fn resolve_socket(
+        socket: Option<PathBuf>,
+        config: Option<PathBuf>,
+        env_config: Option<PathBuf>,
+    ) -> Result<PathBuf, CliError> {
+        resolve(socket, config, env_config).map(|s| s.socket)
+    }
+
+    #[test]
+    fn language_from_a_readable_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let ja = write(dir.path(), "ja.toml", "[daemon]\nlanguage = \"ja\"\n");
+        let plain = write(dir.path(), "en.toml", "[daemon]\n");
+        assert_eq!(resolve(None, Some(ja), None).unwrap().language, Some(Lang::Ja));
+        assert_eq!(
+            resolve(None, Some(plain), None).unwrap().language,
+            Some(Lang::En),
+            "the default of [daemon] language"
+        );
+        assert_eq!(load_config(&dir.path().join("absent.toml"), false).unwrap().map(|_| ()), None);
     }
 
     #[test]
@@ -242,6 +311,7 @@ mod tests {
         let cfg = write(dir.path(), "bad.toml", "[daemon]\n\nsokcet = \"/x\"\n");
         let err = resolve_socket(Some("/s".into()), Some(cfg), None).unwrap_err();
         assert_eq!(err.exit_code(), 2);
-        assert!(err.to_string().contains("bad.toml:3"), "{err}");
+        let en = Catalog::new(Lang::En);
+        assert!(err.lines(&en)[0].contains("bad.toml:3"), "{:?}", err.lines(&en));
     }
 }

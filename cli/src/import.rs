@@ -4,25 +4,26 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use monban_proto::{AdminOp, Response, ShadowEntry, parse_shadow_line};
+use monban_proto::{AdminOp, Arg, Catalog, Response, ShadowEntry, Text, parse_shadow_line};
 use zeroize::Zeroizing;
 
 use crate::args::ImportVerb;
 use crate::context::Ctx;
 use crate::error::CliError;
 use crate::output;
+use crate::status::join;
 
 pub(crate) fn run(ctx: &mut Ctx, verb: ImportVerb) -> Result<(), CliError> {
     let ImportVerb::Shadow { shadow_file, users } = verb;
     ctx.connect()?;
     let step_up = ctx.step_up()?;
     let text = read_shadow(&shadow_file)?;
-    let scan = scan(&text, &users, &shadow_file.display().to_string());
+    let scan = scan(&text, &users, &shadow_file.display().to_string(), ctx.tr());
     for note in &scan.notes {
         eprintln!("monban: {note}");
     }
     if scan.entries.is_empty() {
-        return Err(CliError::Failed("nothing to import".into()));
+        return Err(CliError::Failed(Text::new("cli-import-nothing-to-do")));
     }
     let reply = ctx.admin_with(
         step_up,
@@ -37,19 +38,21 @@ pub(crate) fn run(ctx: &mut Ctx, verb: ImportVerb) -> Result<(), CliError> {
     else {
         return Err(CliError::UnexpectedReply("import shadow"));
     };
+    let tr = ctx.tr();
     if ctx.json {
-        output::json(&serde_json::json!({ "users": imported, "skipped": skipped }))?;
+        output::json_texts(&serde_json::json!({ "users": imported, "skipped": skipped }))?;
     } else {
         if imported.is_empty() {
-            output::line("Nothing imported.")?;
+            output::line(&tr.get("cli-import-none"))?;
         } else {
-            output::line(&output::escape(&format!(
-                "Imported: {}",
-                imported.join(", ")
-            )))?;
+            let names = Arg::Str(join(&imported, tr));
+            output::line(&output::escape(
+                &tr.with("cli-imported", &[("users", names)]),
+            ))?;
         }
         for m in &skipped {
-            eprintln!("skipped: {}", output::escape(&m.text));
+            let why = Arg::Str(output::escape(m.text()).into_owned());
+            eprintln!("{}", tr.with("cli-import-skipped", &[("reason", why)]));
         }
     }
     if ctx.root {
@@ -58,7 +61,8 @@ pub(crate) fn run(ctx: &mut Ctx, verb: ImportVerb) -> Result<(), CliError> {
             .map(String::as_str)
             .filter(|u| usable_in(&text, u))
             .collect();
-        if let Some(w) = lock_warning(&still_usable, &shadow_file.display().to_string(), true) {
+        let file = shadow_file.display().to_string();
+        if let Some(w) = lock_warning(&still_usable, &file, true, tr) {
             eprintln!("{w}");
         }
     }
@@ -72,7 +76,13 @@ pub(crate) fn run(ctx: &mut Ctx, verb: ImportVerb) -> Result<(), CliError> {
 fn read_shadow(path: &Path) -> Result<Zeroizing<String>, CliError> {
     std::fs::read_to_string(path)
         .map(Zeroizing::new)
-        .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", path.display())))
+        .map_err(|e| {
+            CliError::Failed(
+                Text::new("cli-cannot-read")
+                    .arg("path", path.display().to_string())
+                    .arg("error", e.to_string()),
+            )
+        })
 }
 
 /// Where `user add` looks for a password pam_unix would still accept.
@@ -88,13 +98,13 @@ fn shadow_file(env: Option<OsString>) -> PathBuf {
 /// After `user add` (run by root): warns when pam_unix would still accept
 /// the account's old password. A shadow file that cannot be read (absent,
 /// not root) is no reason to complain.
-pub(crate) fn warn_if_usable(user: &str) {
+pub(crate) fn warn_if_usable(user: &str, tr: &Catalog) {
     let path = shadow_file(std::env::var_os(SHADOW_FILE_ENV));
     let Ok(text) = std::fs::read_to_string(&path).map(Zeroizing::new) else {
         return;
     };
     if usable_in(&text, user)
-        && let Some(w) = lock_warning(&[user], &path.display().to_string(), false)
+        && let Some(w) = lock_warning(&[user], &path.display().to_string(), false, tr)
     {
         eprintln!("{w}");
     }
@@ -113,25 +123,31 @@ pub(crate) fn usable_in(text: &str, user: &str) -> bool {
 /// The advice to lock accounts that still have a usable Unix password; None
 /// for no account. `after_import`: said as what to do once the imported
 /// passwords work through monban.
-pub(crate) fn lock_warning(users: &[&str], file: &str, after_import: bool) -> Option<String> {
+pub(crate) fn lock_warning(
+    users: &[&str],
+    file: &str,
+    after_import: bool,
+    tr: &Catalog,
+) -> Option<String> {
+    if users.is_empty() {
+        return None;
+    }
     let names: Vec<String> = users
         .iter()
         .map(|u| output::escape(u).into_owned())
         .collect();
-    let (has, lock) = match names.as_slice() {
-        [] => return None,
-        [one] => ("has", format!("lock it (usermod -L {one})")),
-        _ => ("have", "lock them (usermod -L USER for each)".into()),
-    };
-    let when = if after_import {
-        "once their logins through monban work, "
+    let id = if after_import {
+        "cli-shadow-usable-after-import"
     } else {
-        ""
+        "cli-shadow-usable"
     };
-    Some(format!(
-        "warning: {} still {has} a usable password in {file}; {when}{lock} \
-         so that pam_unix cannot be used to bypass monban",
-        names.join(", ")
+    Some(tr.with(
+        id,
+        &[
+            ("count", Arg::from(names.len())),
+            ("users", Arg::Str(join(&names, tr))),
+            ("file", Arg::from(file)),
+        ],
     ))
 }
 
@@ -143,7 +159,7 @@ pub(crate) struct Scan {
 }
 
 /// The importable entries of a shadow(5) file, only `only` when not empty.
-pub(crate) fn scan(text: &str, only: &[String], file: &str) -> Scan {
+pub(crate) fn scan(text: &str, only: &[String], file: &str, tr: &Catalog) -> Scan {
     let mut out = Scan::default();
     let mut seen = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -158,12 +174,18 @@ pub(crate) fn scan(text: &str, only: &[String], file: &str) -> Scan {
         match parse_shadow_line(line) {
             Ok(entry) => out.entries.push(entry),
             Err(why) if user.is_empty() => out.notes.push(format!("{file}:{}: {why}", i + 1)),
-            Err(why) => out.notes.push(format!("skipping {user}: {why}")),
+            Err(why) => out.notes.push(tr.with(
+                "cli-import-skipping",
+                &[("user", Arg::from(user)), ("why", Arg::Str(why.to_string()))],
+            )),
         }
     }
     for u in only {
         if !seen.contains(u) {
-            out.notes.push(format!("{u} is not in {file}"));
+            out.notes.push(tr.with(
+                "cli-import-not-in",
+                &[("user", Arg::from(u)), ("file", Arg::from(file))],
+            ));
         }
     }
     out
@@ -172,6 +194,11 @@ pub(crate) fn scan(text: &str, only: &[String], file: &str) -> Scan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use monban_proto::Lang;
+
+    fn en() -> Catalog {
+        Catalog::new(Lang::En)
+    }
 
     const SHADOW: &str = "\
 root:$y$j9T$abc$def:19700:0:99999:7:::
@@ -188,7 +215,7 @@ bob:$y$j9T$xyz$uvw:19801::::::
 
     #[test]
     fn whole_file() {
-        let s = scan(SHADOW, &[], "/etc/shadow");
+        let s = scan(SHADOW, &[], "/etc/shadow", &en());
         let users: Vec<&str> = s.entries.iter().map(|e| e.user.as_str()).collect();
         assert_eq!(users, ["root", "alice", "bob"]);
         assert_eq!(s.notes.len(), 5, "{:?}", s.notes);
@@ -210,20 +237,26 @@ bob:$y$j9T$xyz$uvw:19801::::::
 
     #[test]
     fn lock_warnings() {
-        assert_eq!(lock_warning(&[], "/etc/shadow", false), None);
+        let en = en();
+        assert_eq!(lock_warning(&[], "/etc/shadow", false, &en), None);
         assert_eq!(
-            lock_warning(&["alice"], "/etc/shadow", false).unwrap(),
+            lock_warning(&["alice"], "/etc/shadow", false, &en).unwrap(),
             "warning: alice still has a usable password in /etc/shadow; \
              lock it (usermod -L alice) so that pam_unix cannot be used to bypass monban"
         );
         assert_eq!(
-            lock_warning(&["alice", "bob"], "/etc/shadow", true).unwrap(),
+            lock_warning(&["alice", "bob"], "/etc/shadow", true, &en).unwrap(),
             "warning: alice, bob still have a usable password in /etc/shadow; \
              once their logins through monban work, lock them (usermod -L USER for each) \
              so that pam_unix cannot be used to bypass monban"
         );
-        let w = lock_warning(&["a\x1b[2J"], "/etc/shadow", false).unwrap();
+        let w = lock_warning(&["a\x1b[2J"], "/etc/shadow", false, &en).unwrap();
         assert!(!w.contains('\x1b'), "{w:?}");
+        let ja = Catalog::new(Lang::Ja);
+        let w = lock_warning(&["alice"], "/etc/shadow", false, &ja).unwrap();
+        assert!(w.contains("usermod -L alice"), "{w}");
+        let w = lock_warning(&["alice", "bob"], "/etc/shadow", true, &ja).unwrap();
+        assert!(w.contains("alice、bob") && w.contains("usermod -L"), "{w}");
     }
 
     #[test]
@@ -239,7 +272,7 @@ bob:$y$j9T$xyz$uvw:19801::::::
     #[test]
     fn only_named_users() {
         let only = vec!["bob".to_string(), "never".to_string(), "ghost".to_string()];
-        let s = scan(SHADOW, &only, "/tmp/shadow");
+        let s = scan(SHADOW, &only, "/tmp/shadow", &en());
         let users: Vec<&str> = s.entries.iter().map(|e| e.user.as_str()).collect();
         assert_eq!(users, ["bob"]);
         assert_eq!(

@@ -11,15 +11,18 @@ mod audit;
 mod context;
 mod error;
 mod import;
+mod language;
 mod otp;
 mod output;
 mod passwd;
 mod policy;
 mod secrets;
 mod status;
+mod tr;
 mod user;
 
 use std::process::ExitCode;
+use std::rc::Rc;
 
 use clap::Parser;
 use monban_cli::when;
@@ -27,22 +30,31 @@ use monban_cli::when;
 use crate::args::{Cli, Verb};
 use crate::context::Ctx;
 use crate::error::CliError;
+use crate::tr::Tr;
 
 fn main() -> ExitCode {
+    // clap's usage and --help stay English (see args.rs).
     let cli = Cli::parse();
     let json = cli.json;
-    match run(cli) {
+    let tr = Rc::new(Tr::from_env());
+    match run(cli, &tr) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            report(&e, json);
+            report(&e, json, &tr);
             ExitCode::from(e.exit_code())
         }
     }
 }
 
-fn run(cli: Cli) -> Result<(), CliError> {
-    let socket = context::resolve_socket(cli.socket, cli.config, context::env_config())?;
-    let mut ctx = Ctx::new(socket, cli.json, secrets::from_stdin());
+fn run(cli: Cli, tr: &Rc<Tr>) -> Result<(), CliError> {
+    let settings = context::resolve(cli.socket, cli.config, context::env_config())?;
+    tr.configured(settings.language);
+    let mut ctx = Ctx::new(
+        settings.socket,
+        cli.json,
+        secrets::from_stdin(),
+        Rc::clone(tr),
+    );
     match cli.verb {
         Verb::Status { user } => status::run(&mut ctx, user),
         Verb::Passwd { confirm } => passwd::run(&mut ctx, confirm),
@@ -51,21 +63,26 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Verb::Policy(v) => policy::run(&mut ctx, v),
         Verb::Import(v) => import::run(&mut ctx, v),
         Verb::Log(a) => audit::run(&mut ctx, a),
+        Verb::Language { language, clear } => {
+            language::run(&mut ctx, language.map(Into::into), clear)
+        }
     }
 }
 
-/// Errors go to stderr for people; with `--json` also as an object on
-/// stdout for scripts.
-fn report(e: &CliError, json: bool) {
+/// Errors go to stderr for people, in the CLI's language as it stands
+/// after the last reply; with `--json` also as an object on stdout for
+/// scripts (the same keys in every language).
+fn report(e: &CliError, json: bool, tr: &Tr) {
+    let lines = e.lines(tr.cat());
     if json && !matches!(e, CliError::Reported) {
-        let message = e.lines().join("\n");
+        let message = lines.join("\n");
         let message = message.strip_prefix("monban: ").unwrap_or(&message);
         // Nothing more can be done if stdout is gone; stderr still has it.
         let _ = output::json(&serde_json::json!({
             "error": { "code": e.code_name(), "message": message }
         }));
     }
-    for line in e.lines() {
+    for line in lines {
         eprintln!("{line}");
     }
 }

@@ -1,29 +1,31 @@
 //! `monban otp …`: enrol, disable, status, recovery codes, and the
 //! administrator's reset of a lost token.
 
-use monban_proto::{AdminOp, OtpEnrollment, Request, Response, Secret};
+use monban_proto::{AdminOp, Arg, Catalog, OtpEnrollment, Request, Response, Secret, Text};
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
 
 use crate::args::OtpVerb;
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::secrets::require;
 use crate::{output, status};
 
-const PASSWORD: &str = "Password: ";
-const CODE: &str = "One-time password: ";
+/// The caller's password, then a code from the app.
+fn password_and_code(ctx: &mut Ctx) -> Result<(Secret, Secret), CliError> {
+    let password = ctx.ask("cli-prompt-password")?;
+    let code = ctx.ask("cli-prompt-otp")?;
+    Ok((password, code))
+}
 
 pub(crate) fn run(ctx: &mut Ctx, verb: OtpVerb) -> Result<(), CliError> {
     match verb {
         OtpVerb::Enroll => enroll(ctx),
         OtpVerb::Disable => {
             ctx.connect()?;
-            let password = require(ctx.secrets.as_mut(), PASSWORD)?;
-            let code = require(ctx.secrets.as_mut(), CODE)?;
+            let (password, code) = password_and_code(ctx)?;
             match ctx.call(&Request::OtpDisable { password, code })? {
                 Response::Done { messages } => {
-                    output::done(ctx.json, &messages, "One-time password turned off.")
+                    output::done(ctx.json, &messages, &ctx.tr().get("cli-otp-turned-off"))
                 }
                 _ => Err(CliError::UnexpectedReply("otp disable")),
             }
@@ -31,23 +33,28 @@ pub(crate) fn run(ctx: &mut Ctx, verb: OtpVerb) -> Result<(), CliError> {
         OtpVerb::Status => match ctx.call(&Request::OtpStatus)? {
             Response::OtpState(state) if ctx.json => output::json(&state),
             Response::OtpState(state) => {
-                output::line(&format!("One-time password: {}", status::otp_line(&state)))
+                let tr = ctx.tr();
+                let line = status::otp_line(&state, tr);
+                output::line(&tr.with("cli-otp-status", &[("state", Arg::Str(line))]))
             }
             _ => Err(CliError::UnexpectedReply("otp status")),
         },
         OtpVerb::Recovery => {
             ctx.connect()?;
-            let password = require(ctx.secrets.as_mut(), PASSWORD)?;
-            let code = require(ctx.secrets.as_mut(), CODE)?;
+            let (password, code) = password_and_code(ctx)?;
             match ctx.call(&Request::OtpRecoveryRegenerate { password, code })? {
-                Response::RecoveryCodes { codes } => show_codes(ctx.json, &codes, false),
+                Response::RecoveryCodes { codes } => {
+                    show_codes(ctx.json, &codes, false, ctx.tr())
+                }
                 _ => Err(CliError::UnexpectedReply("otp recovery")),
             }
         }
         OtpVerb::Reset { user } => {
-            let done = format!("One-time password of {user} reset.");
+            let done = Text::new("cli-otp-reset").arg("user", &user);
             match ctx.admin(AdminOp::OtpReset { user })? {
-                Response::Done { messages } => output::done(ctx.json, &messages, &done),
+                Response::Done { messages } => {
+                    output::done(ctx.json, &messages, &ctx.tr().render(&done))
+                }
                 _ => Err(CliError::UnexpectedReply("otp reset")),
             }
         }
@@ -56,7 +63,7 @@ pub(crate) fn run(ctx: &mut Ctx, verb: OtpVerb) -> Result<(), CliError> {
 
 fn enroll(ctx: &mut Ctx) -> Result<(), CliError> {
     ctx.connect()?;
-    let password = require(ctx.secrets.as_mut(), PASSWORD)?;
+    let password = ctx.ask("cli-prompt-password")?;
     let enrollment = match ctx.call(&Request::OtpEnrollBegin { password })? {
         Response::OtpEnrollment(e) => e,
         _ => return Err(CliError::UnexpectedReply("otp enroll")),
@@ -66,35 +73,54 @@ fn enroll(ctx: &mut Ctx) -> Result<(), CliError> {
     if ctx.json {
         output::json(&enrollment)?;
     } else {
-        output::text(&render_enrollment(&enrollment))?;
+        output::text(&render_enrollment(&enrollment, ctx.tr()))?;
     }
-    let code = require(ctx.secrets.as_mut(), CODE)?;
+    let code = ctx.ask("cli-prompt-otp")?;
     match ctx.call(&Request::OtpEnrollFinish { code })? {
-        Response::RecoveryCodes { codes } => show_codes(ctx.json, &codes, true),
+        Response::RecoveryCodes { codes } => show_codes(ctx.json, &codes, true, ctx.tr()),
         _ => Err(CliError::UnexpectedReply("otp enroll")),
     }
 }
 
-fn render_enrollment(e: &OtpEnrollment) -> String {
+fn render_enrollment(e: &OtpEnrollment, tr: &Catalog) -> String {
     let mut out = String::new();
     match qr(e.uri.expose()) {
         Some(code) => {
-            out.push_str("Scan this QR code with your authenticator app:\n\n");
+            out.push_str(&tr.get("cli-otp-scan"));
+            out.push_str("\n\n");
             out.push_str(&code);
             out.push_str("\n\n");
         }
-        None => out.push_str("(The URI is too long for a QR code; enter it by hand.)\n\n"),
+        None => {
+            out.push_str(&tr.get("cli-otp-uri-too-long"));
+            out.push_str("\n\n");
+        }
     }
-    out.push_str(&format!("URI:    {}\n", output::escape(e.uri.expose())));
-    out.push_str(&format!("Secret: {}\n", output::escape(e.secret.expose())));
-    out.push_str(&format!(
-        "        ({}, account {}, {} digits, every {} s)\n\n",
-        output::escape(&e.issuer),
-        output::escape(&e.account),
-        e.digits,
-        e.period
+    // The values in one column after the longer label.
+    let (uri, secret) = (
+        format!("{}:", tr.get("cli-otp-uri")),
+        format!("{}:", tr.get("cli-otp-secret")),
+    );
+    let column = output::width(&uri).max(output::width(&secret)) + 1;
+    out.push_str(&output::pad(&uri, column));
+    out.push_str(&output::escape(e.uri.expose()));
+    out.push('\n');
+    out.push_str(&output::pad(&secret, column));
+    out.push_str(&output::escape(e.secret.expose()));
+    out.push('\n');
+    out.push_str(&output::pad("", column));
+    out.push_str(&tr.with(
+        "cli-otp-parameters",
+        &[
+            ("issuer", Arg::Str(output::escape(&e.issuer).into_owned())),
+            ("account", Arg::Str(output::escape(&e.account).into_owned())),
+            ("digits", Arg::from(e.digits)),
+            ("period", Arg::from(e.period)),
+        ],
     ));
-    out.push_str("Type the code the app shows to turn one-time passwords on.\n");
+    out.push_str("\n\n");
+    out.push_str(&tr.get("cli-otp-type-code"));
+    out.push('\n');
     out
 }
 
@@ -111,25 +137,29 @@ fn qr(uri: &str) -> Option<String> {
     )
 }
 
-fn show_codes(json: bool, codes: &[Secret], enrolled: bool) -> Result<(), CliError> {
+fn show_codes(json: bool, codes: &[Secret], enrolled: bool, tr: &Catalog) -> Result<(), CliError> {
     if json {
         return output::json(&serde_json::json!({ "recovery_codes": codes }));
     }
     let mut out = String::new();
     if enrolled {
-        out.push_str("One-time passwords are on.\n");
+        out.push_str(&tr.get("cli-otp-on"));
+        out.push('\n');
     }
-    out.push_str("Recovery codes (each works once, in place of a one-time password):\n");
+    out.push_str(&tr.get("cli-otp-recovery-heading"));
+    out.push('\n');
     for c in codes {
         out.push_str(&format!("  {}\n", c.expose()));
     }
-    out.push_str("Store them safely: they are shown only now.\n");
+    out.push_str(&tr.get("cli-otp-recovery-keep"));
+    out.push('\n');
     output::text(&out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use monban_proto::Lang;
 
     fn enrollment() -> OtpEnrollment {
         OtpEnrollment {
@@ -146,7 +176,7 @@ mod tests {
 
     #[test]
     fn enrollment_shows_qr_uri_and_secret() {
-        let text = render_enrollment(&enrollment());
+        let text = render_enrollment(&enrollment(), &Catalog::new(Lang::En));
         assert!(
             text.contains('\u{2588}') || text.contains('\u{2580}'),
             "{text}"
@@ -157,6 +187,15 @@ mod tests {
         );
         assert!(text.contains("Secret: JBSWY3DPEHPK3PXP"), "{text}");
         assert!(text.contains("6 digits, every 30 s"), "{text}");
+        assert!(
+            text.contains("\n        (monban, account alice, 6 digits, every 30 s)\n\n"),
+            "{text}"
+        );
+        assert!(text.starts_with("Scan this QR code with your authenticator app:\n\n"));
+        assert!(text.ends_with("\n\nType the code the app shows to turn one-time passwords on.\n"));
+        let ja = render_enrollment(&enrollment(), &Catalog::new(Lang::Ja));
+        assert!(ja.contains("JBSWY3DPEHPK3PXP"), "{ja}");
+        assert!(ja.contains("6桁"), "{ja}");
     }
 
     #[test]

@@ -4,8 +4,9 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use monban_proto::{MessageLevel, UserMessage};
+use monban_proto::{MessageLevel, Text, UserMessage};
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::CliError;
 
@@ -40,17 +41,51 @@ pub(crate) fn escape_lines(s: &str) -> Vec<String> {
     s.lines().map(|l| escape(l).into_owned()).collect()
 }
 
-/// Columns separated by two spaces, each as wide as its widest cell; the
-/// last column is not padded. Cells are [`escape`]d.
+/// Terminal columns of `s`: East Asian wide and full-width characters
+/// (kana, kanji, hangul, full-width forms) take two, combining marks none.
+pub(crate) fn width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> usize {
+    match u32::from(c) {
+        0x0300..=0x036F | 0x200B..=0x200F | 0xFE00..=0xFE0F => 0,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
+    }
+}
+
+/// `s` followed by spaces up to `columns` terminal columns.
+pub(crate) fn pad(s: &str, columns: usize) -> String {
+    let mut out = s.to_string();
+    out.extend(std::iter::repeat_n(' ', columns.saturating_sub(width(s))));
+    out
+}
+
+/// Columns separated by two spaces, each as wide (in terminal columns) as
+/// its widest cell; the last column is not padded. Cells are [`escape`]d.
 pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let rows: Vec<Vec<Cow<'_, str>>> = rows
         .iter()
         .map(|row| row.iter().map(|cell| escape(cell)).collect())
         .collect();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
     for row in &rows {
         for (i, cell) in row.iter().enumerate() {
-            let w = cell.chars().count();
+            let w = width(cell);
             match widths.get_mut(i) {
                 Some(slot) => *slot = (*slot).max(w),
                 None => widths.push(w),
@@ -65,13 +100,7 @@ pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
             if i > 0 {
                 line.push_str("  ");
             }
-            line.push_str(cell);
-            let pad = widths
-                .get(i)
-                .copied()
-                .unwrap_or(0)
-                .saturating_sub(cell.chars().count());
-            line.extend(std::iter::repeat_n(' ', pad));
+            line.push_str(&pad(cell, widths.get(i).copied().unwrap_or(0)));
         }
         out.push_str(line.trim_end());
         out.push('\n');
@@ -82,12 +111,70 @@ pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// One JSON document on its own line, flushed (a script may be waiting for
 /// it before it writes the next line of input).
 pub(crate) fn json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| CliError::Failed(format!("cannot encode JSON: {e}")))?;
+    let text = serde_json::to_string(value).map_err(|e| {
+        CliError::Failed(Text::new("cli-json-failed").arg("error", e.to_string()))
+    })?;
     let mut out = io::stdout().lock();
     writeln!(out, "{text}")
         .and_then(|()| out.flush())
-        .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
+        .map_err(stdout_failed)
+}
+
+fn stdout_failed(e: io::Error) -> CliError {
+    CliError::Failed(Text::new("cli-stdout-failed").arg("error", e.to_string()))
+}
+
+/// A value for `--json` in the shape it has always had: every text from
+/// the daemon (`{"id", "args", "text"}` on the wire) as its words alone,
+/// so scripts see the same keys in every language.
+pub(crate) fn json_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, CliError> {
+    let mut v = serde_json::to_value(value).map_err(|e| {
+        CliError::Failed(Text::new("cli-json-failed").arg("error", e.to_string()))
+    })?;
+    words_only(&mut v);
+    Ok(v)
+}
+
+/// `--json` of a daemon answer that carries texts.
+pub(crate) fn json_texts<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
+    json(&json_value(value)?)
+}
+
+/// Replaces each text (an object of `id`, `text` and maybe `args`) by its
+/// words; a user message `{"level", "message": text}` becomes
+/// `{"level", "text"}` as before texts were data.
+fn words_only(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if let (Some(level), Some(message)) = (map.get("level"), map.get("message"))
+                && map.len() == 2
+                && level.is_string()
+                && is_text(message)
+            {
+                let words = message.get("text").cloned().unwrap_or(Value::Null);
+                map.remove("message");
+                map.insert("text".into(), words);
+                return;
+            }
+            for value in map.values_mut() {
+                if is_text(value) {
+                    *value = value.get("text").cloned().unwrap_or(Value::Null);
+                } else {
+                    words_only(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(words_only),
+        _ => {}
+    }
+}
+
+fn is_text(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.get("id").is_some_and(Value::is_string)
+            && m.get("text").is_some_and(Value::is_string)
+            && m.keys().all(|k| matches!(k.as_str(), "id" | "text" | "args"))
+    })
 }
 
 /// Text on stdout, flushed.
@@ -95,7 +182,7 @@ pub(crate) fn text(s: &str) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
     out.write_all(s.as_bytes())
         .and_then(|()| out.flush())
-        .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
+        .map_err(stdout_failed)
 }
 
 /// A line of text on stdout.
@@ -107,7 +194,7 @@ pub(crate) fn line(s: &str) -> Result<(), CliError> {
 /// on stderr.
 pub(crate) fn messages(msgs: &[UserMessage]) -> Result<(), CliError> {
     for m in msgs {
-        for l in escape_lines(&m.text) {
+        for l in escape_lines(m.text()) {
             match m.level {
                 MessageLevel::Info => line(&l)?,
                 MessageLevel::Error => eprintln!("{l}"),
@@ -117,10 +204,11 @@ pub(crate) fn messages(msgs: &[UserMessage]) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `Done` for a verb: its messages, or `fallback` when there are none.
+/// `Done` for a verb: its messages, or `fallback` (in the CLI's words)
+/// when there are none.
 pub(crate) fn done(json_mode: bool, msgs: &[UserMessage], fallback: &str) -> Result<(), CliError> {
     if json_mode {
-        return json(&serde_json::json!({ "messages": msgs }));
+        return json_texts(&serde_json::json!({ "messages": msgs }));
     }
     if msgs.is_empty() {
         line(fallback)
@@ -161,10 +249,38 @@ mod tests {
     }
 
     #[test]
-    fn width_counts_characters_not_bytes() {
+    fn width_counts_terminal_columns_not_bytes() {
         let rows = vec![vec!["門番".to_string(), "x".to_string()]];
         let out = table(&["N", "V"], &rows);
-        assert_eq!(out, "N   V\n門番  x\n");
+        assert_eq!(out, "N     V\n門番  x\n");
+        let out = table(&["ユーザー", "無効"], &[vec!["alice".into(), "いいえ".into()]]);
+        assert_eq!(out, "ユーザー  無効\nalice     いいえ\n");
+        assert_eq!(width("é"), 1);
+        assert_eq!(width("e\u{301}"), 1);
+        assert_eq!(width("（確認）"), 8);
+        assert_eq!(pad("表示言語:", 12), "表示言語:   ");
+    }
+
+    #[test]
+    fn json_keeps_the_shape_of_plain_strings() {
+        let mut text = Text::new("policy-min-length").arg("min", 8);
+        text.text = "must be at least 8 characters".into();
+        let msgs = vec![UserMessage::info(text.clone())];
+        let v = json_value(&serde_json::json!({ "messages": msgs })).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({ "messages": [
+                { "level": "info", "text": "must be at least 8 characters" }
+            ]})
+        );
+        let v = json_value(&serde_json::json!({ "must_change": text, "user": "a" })).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({ "must_change": "must be at least 8 characters", "user": "a" })
+        );
+        // Objects that merely look alike are left alone.
+        let other = serde_json::json!({ "id": 7, "text": "x" });
+        assert_eq!(json_value(&other).unwrap(), other);
     }
 
     #[test]

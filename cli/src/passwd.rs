@@ -1,36 +1,12 @@
 //! `monban passwd [--confirm]`: change your own login or confirmation
 //! password, with the same dialogue as the PAM module.
 
-use monban_proto::{CredentialKind, PamContext, Request, Response};
+use monban_proto::{Arg, CredentialKind, PamContext, Request, Response};
 
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::secrets::{new_password, require};
+use crate::secrets::{new_password, prompt_with, require};
 use crate::{output, status};
-
-struct Prompts {
-    current: &'static str,
-    new: &'static str,
-    retype: &'static str,
-    done: &'static str,
-}
-
-fn prompts(kind: CredentialKind) -> Prompts {
-    match kind {
-        CredentialKind::Confirm => Prompts {
-            current: "Current confirmation password: ",
-            new: "New confirmation password: ",
-            retype: "Retype new confirmation password: ",
-            done: "Confirmation password changed.",
-        },
-        _ => Prompts {
-            current: "Current password: ",
-            new: "New password: ",
-            retype: "Retype new password: ",
-            done: "Password changed.",
-        },
-    }
-}
 
 pub(crate) fn run(ctx: &mut Ctx, confirm: bool) -> Result<(), CliError> {
     let kind = if confirm {
@@ -38,22 +14,26 @@ pub(crate) fn run(ctx: &mut Ctx, confirm: bool) -> Result<(), CliError> {
     } else {
         CredentialKind::Login
     };
-    // Which current secret to ask for depends on what is set already.
+    // Which current secret to ask for depends on what is set already; the
+    // prompts follow the language of this first answer.
     let me = status::fetch_own(ctx)?;
     let is_set = me
         .credentials
         .iter()
         .any(|c| c.kind == kind && c.set_at.is_some());
-    let p = prompts(kind);
+    let which = [("kind", Arg::from(kind.as_str()))];
     let current = if is_set {
-        Some(require(ctx.secrets.as_mut(), p.current)?)
+        let question = prompt_with(ctx.tr(), "cli-prompt-current", &which);
+        Some(require(ctx.secrets.as_mut(), &question)?)
     } else if confirm {
         // A first confirmation password is authorised by the login password.
-        Some(require(ctx.secrets.as_mut(), "Login password: ")?)
+        Some(ctx.ask("cli-prompt-login-password")?)
     } else {
         None
     };
-    let new = new_password(ctx.secrets.as_mut(), p.new, p.retype, true)?;
+    let first = prompt_with(ctx.tr(), "cli-prompt-new", &which);
+    let again = prompt_with(ctx.tr(), "cli-prompt-retype", &which);
+    let new = new_password(ctx.secrets.as_mut(), &first, &again, true)?;
     let req = Request::ChangePassword {
         ctx: PamContext {
             user: me.user,
@@ -66,7 +46,10 @@ pub(crate) fn run(ctx: &mut Ctx, confirm: bool) -> Result<(), CliError> {
         new,
     };
     match ctx.call(&req)? {
-        Response::Done { messages } => output::done(ctx.json, &messages, p.done),
+        Response::Done { messages } => {
+            let done = ctx.tr().with("cli-password-changed", &which);
+            output::done(ctx.json, &messages, &done)
+        }
         _ => Err(CliError::UnexpectedReply("passwd")),
     }
 }

@@ -1,47 +1,45 @@
 //! `monban policy …`: judge a candidate password; mandatory-change
 //! campaigns.
 
-use monban_proto::{AdminOp, Campaign, PolicyReport, Request, Response};
+use monban_proto::{AdminOp, Arg, Campaign, Catalog, PolicyReport, Request, Response, Text};
 
 use crate::args::PolicyVerb;
 use crate::context::Ctx;
 use crate::error::CliError;
 use crate::output;
-use crate::secrets::require;
-use crate::when::fmt_time;
 
 pub(crate) fn run(ctx: &mut Ctx, verb: PolicyVerb) -> Result<(), CliError> {
     match verb {
         PolicyVerb::Check { user } => check(ctx, user),
         PolicyVerb::RequireChange { before, group } => {
             let done = match &group {
-                Some(g) => format!(
-                    "Members of {g} must set a new password before {}.",
-                    fmt_time(before)
-                ),
-                None => format!(
-                    "Every user must set a new password before {}.",
-                    fmt_time(before)
-                ),
+                Some(g) => Text::new("cli-campaign-group")
+                    .arg("group", g)
+                    .time("time", before),
+                None => Text::new("cli-campaign-everyone").time("time", before),
             };
             match ctx.admin(AdminOp::RequireChange { before, group })? {
-                Response::Done { messages } => output::done(ctx.json, &messages, &done),
+                Response::Done { messages } => {
+                    output::done(ctx.json, &messages, &ctx.tr().render(&done))
+                }
                 _ => Err(CliError::UnexpectedReply("policy require-change")),
             }
         }
         PolicyVerb::Campaigns => match ctx.admin(AdminOp::ListCampaigns)? {
             Response::Campaigns(list) if ctx.json => output::json(&list),
-            Response::Campaigns(list) => output::text(&campaign_table(&list)),
+            Response::Campaigns(list) => output::text(&campaign_table(&list, ctx.tr())),
             _ => Err(CliError::UnexpectedReply("policy campaigns")),
         },
         PolicyVerb::ClearChange { id, all } => {
             let id = if all { None } else { id };
             let done = match id {
-                Some(id) => format!("Cleared campaign {id}."),
-                None => "Cleared every campaign.".into(),
+                Some(id) => Text::new("cli-campaign-cleared").arg("id", id),
+                None => Text::new("cli-campaign-cleared-all"),
             };
             match ctx.admin(AdminOp::ClearCampaign { id })? {
-                Response::Done { messages } => output::done(ctx.json, &messages, &done),
+                Response::Done { messages } => {
+                    output::done(ctx.json, &messages, &ctx.tr().render(&done))
+                }
                 _ => Err(CliError::UnexpectedReply("policy clear-change")),
             }
         }
@@ -50,15 +48,15 @@ pub(crate) fn run(ctx: &mut Ctx, verb: PolicyVerb) -> Result<(), CliError> {
 
 fn check(ctx: &mut Ctx, user: Option<String>) -> Result<(), CliError> {
     ctx.connect()?;
-    let candidate = require(ctx.secrets.as_mut(), "Password to check: ")?;
+    let candidate = ctx.ask("cli-prompt-check")?;
     let report = match ctx.call(&Request::PolicyCheck { user, candidate })? {
         Response::Policy(r) => r,
         _ => return Err(CliError::UnexpectedReply("policy check")),
     };
     if ctx.json {
-        output::json(&report)?;
+        output::json_texts(&report)?;
     } else {
-        output::text(&render_report(&report))?;
+        output::text(&render_report(&report, ctx.tr()))?;
     }
     if report.passed() {
         Ok(())
@@ -67,36 +65,49 @@ fn check(ctx: &mut Ctx, user: Option<String>) -> Result<(), CliError> {
     }
 }
 
-pub(crate) fn render_report(r: &PolicyReport) -> String {
+/// One line per rule (its verdict, then the daemon's words for it) and the
+/// strength.
+pub(crate) fn render_report(r: &PolicyReport, tr: &Catalog) -> String {
+    let (pass, fail) = (tr.get("cli-rule-pass"), tr.get("cli-rule-fail"));
+    let column = output::width(&pass).max(output::width(&fail)) + 2;
     let mut out = String::new();
     for rule in &r.rules {
-        let verdict = if rule.passed { "PASS" } else { "FAIL" };
-        for line in output::escape_lines(&rule.message) {
-            out.push_str(&format!("{verdict}  {line}\n"));
+        let verdict = if rule.passed { &pass } else { &fail };
+        for line in output::escape_lines(&rule.message.text) {
+            out.push_str(&output::pad(verdict, column));
+            out.push_str(&line);
+            out.push('\n');
         }
     }
-    out.push_str(&format!("strength: {}/4\n", r.strength));
+    out.push_str(&tr.with("cli-strength", &[("score", Arg::from(r.strength))]));
+    out.push('\n');
     out
 }
 
-fn campaign_table(list: &[Campaign]) -> String {
+fn campaign_table(list: &[Campaign], tr: &Catalog) -> String {
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|c| {
             vec![
                 c.id.to_string(),
-                fmt_time(c.before),
+                tr.date_time(c.before),
                 output::or_dash(c.group.as_deref()),
                 c.pending_users.to_string(),
-                fmt_time(c.created_at),
+                tr.date_time(c.created_at),
                 c.created_by.clone(),
             ]
         })
         .collect();
-    output::table(
-        &["ID", "DEADLINE", "GROUP", "PENDING", "CREATED", "BY"],
-        &rows,
-    )
+    let headers = [
+        tr.get("cli-campaigns-id"),
+        tr.get("cli-campaigns-deadline"),
+        tr.get("cli-campaigns-group"),
+        tr.get("cli-campaigns-pending"),
+        tr.get("cli-campaigns-created"),
+        tr.get("cli-campaigns-by"),
+    ];
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    output::table(&headers, &rows)
 }
 
 #[cfg(test)]

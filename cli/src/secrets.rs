@@ -3,10 +3,24 @@
 
 use std::io::{self, BufRead, IsTerminal, Read};
 
-use monban_proto::{MAX_SECRET_LEN, Secret};
+use monban_proto::{Arg, Catalog, MAX_SECRET_LEN, Secret, Text};
 use zeroize::Zeroizing;
 
 use crate::error::CliError;
+
+/// A prompt from the catalog: the question and `: `.
+pub(crate) fn prompt(tr: &Catalog, id: &str) -> String {
+    format!("{}: ", tr.get(id))
+}
+
+/// A prompt with arguments (`New password for bob: `).
+pub(crate) fn prompt_with(tr: &Catalog, id: &str, args: &[(&str, Arg)]) -> String {
+    format!("{}: ", tr.with(id, args))
+}
+
+fn failed(id: &str, error: impl std::fmt::Display) -> CliError {
+    CliError::Failed(Text::new(id).arg("error", error.to_string()))
+}
 
 pub(crate) trait SecretSource {
     /// One secret; `None` when the input has ended. `prompt` is shown only
@@ -39,9 +53,7 @@ impl SecretSource for TerminalSource {
                 Ok(Some(secret))
             }
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
-            Err(e) => Err(CliError::Failed(format!(
-                "cannot read from the terminal: {e}"
-            ))),
+            Err(e) => Err(failed("cli-terminal-failed", e)),
         }
     }
 
@@ -71,7 +83,7 @@ impl<R: BufRead> SecretSource for LineSource<R> {
         let mut buf = Zeroizing::new(Vec::with_capacity(limit));
         let n = Read::take(&mut self.reader, limit as u64)
             .read_until(b'\n', &mut buf)
-            .map_err(|e| CliError::Failed(format!("cannot read stdin: {e}")))?;
+            .map_err(|e| failed("cli-stdin-failed", e))?;
         if n == 0 {
             return Ok(None);
         }
@@ -87,7 +99,7 @@ impl<R: BufRead> SecretSource for LineSource<R> {
         }
         Secret::from_bytes(std::mem::take(&mut *buf))
             .map(Some)
-            .ok_or_else(|| CliError::Failed("a secret on stdin is not valid UTF-8".into()))
+            .ok_or_else(|| CliError::Failed(Text::new("cli-stdin-not-utf8")))
     }
 
     fn interactive(&self) -> bool {
@@ -96,9 +108,7 @@ impl<R: BufRead> SecretSource for LineSource<R> {
 }
 
 fn too_long() -> CliError {
-    CliError::Failed(format!(
-        "a secret may be at most {MAX_SECRET_LEN} bytes long"
-    ))
+    CliError::Failed(Text::new("cli-secret-too-long").arg("max", MAX_SECRET_LEN))
 }
 
 fn check_len(secret: &Secret) -> Result<(), CliError> {
@@ -111,10 +121,8 @@ fn check_len(secret: &Secret) -> Result<(), CliError> {
 /// A secret that must be there: the end of input is an error.
 pub(crate) fn require(src: &mut dyn SecretSource, prompt: &str) -> Result<Secret, CliError> {
     src.read(prompt)?.ok_or_else(|| {
-        CliError::Failed(format!(
-            "no answer for \"{}\": input ended",
-            prompt.trim_end().trim_end_matches(':')
-        ))
+        let question = prompt.trim_end().trim_end_matches(':');
+        CliError::Failed(Text::new("cli-no-answer").arg("prompt", question))
     })
 }
 
@@ -131,7 +139,7 @@ pub(crate) fn new_password(
     if src.interactive() || always_retype {
         let again = require(src, retype_prompt)?;
         if !new.ct_eq(&again) {
-            return Err(CliError::Failed("Passwords do not match.".into()));
+            return Err(CliError::Failed(Text::new("cli-mismatch")));
         }
     }
     Ok(new)
@@ -140,7 +148,12 @@ pub(crate) fn new_password(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use monban_proto::Lang;
     use std::io::Cursor;
+
+    fn said(e: &CliError) -> String {
+        e.lines(&Catalog::new(Lang::En)).join("\n")
+    }
 
     fn source(input: &str) -> LineSource<Cursor<Vec<u8>>> {
         LineSource::new(Cursor::new(input.as_bytes().to_vec()))
@@ -167,7 +180,12 @@ mod tests {
         let mut src = source("");
         let err = require(&mut src, "Current password: ").unwrap_err();
         assert_eq!(err.exit_code(), 1);
-        assert!(err.to_string().contains("Current password"), "{err}");
+        assert_eq!(
+            said(&err),
+            "monban: no answer for \"Current password\": input ended"
+        );
+        let ja = err.lines(&Catalog::new(Lang::Ja)).join("\n");
+        assert!(ja.contains("「Current password」"), "{ja}");
     }
 
     #[test]
@@ -178,7 +196,11 @@ mod tests {
         let mut src = source(&format!("{ok}\r\n"));
         assert_eq!(src.read("p").unwrap().unwrap().len(), MAX_SECRET_LEN);
         let mut src = source(&format!("{ok}b\n"));
-        assert!(src.read("p").is_err());
+        let err = src.read("p").unwrap_err();
+        assert_eq!(
+            said(&err),
+            "monban: a secret may be at most 1024 bytes long"
+        );
         let mut src = source(&"a".repeat(MAX_SECRET_LEN * 3));
         assert!(src.read("p").is_err());
     }
@@ -201,7 +223,7 @@ mod tests {
 
         let mut src = source("Secret123\nSecret124\n");
         let err = new_password(&mut src, "New: ", "Retype: ", true).unwrap_err();
-        assert_eq!(err.to_string(), "Passwords do not match.");
+        assert_eq!(said(&err), "monban: Passwords do not match.");
         assert_eq!(err.exit_code(), 1);
     }
 }

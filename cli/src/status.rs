@@ -1,11 +1,13 @@
 //! `monban status [USER]`: one user's credentials, expiry and logins.
 
-use monban_proto::{CredentialKind, CredentialStatus, OtpState, Request, Response, UserStatus};
+use monban_proto::{
+    Arg, Catalog, CredentialKind, CredentialStatus, Lang, OtpState, Request, Response, UserStatus,
+};
 
 use crate::context::Ctx;
 use crate::error::CliError;
 use crate::output;
-use crate::when::{days_between, fmt_time, now};
+use crate::when::{days_between, now};
 
 pub(crate) fn run(ctx: &mut Ctx, user: Option<String>) -> Result<(), CliError> {
     // Another user's status is an administrative request: a non-root
@@ -24,9 +26,9 @@ pub(crate) fn run(ctx: &mut Ctx, user: Option<String>) -> Result<(), CliError> {
         _ => return Err(CliError::UnexpectedReply("status")),
     };
     if ctx.json {
-        output::json(&status)
+        output::json_texts(&status)
     } else {
-        output::text(&render(&status, now()))
+        output::text(&render(&status, now(), ctx.tr()))
     }
 }
 
@@ -50,138 +52,197 @@ fn own_name() -> Option<String> {
         .map(|u| u.name)
 }
 
-const LABEL_WIDTH: usize = 23;
+/// The labels of `monban status`, in order; every one is measured so the
+/// values line up whichever are shown.
+const LABELS: [&str; 12] = [
+    "cli-status-user",
+    "cli-status-account",
+    "cli-status-login",
+    "cli-status-confirm",
+    "cli-status-expires",
+    "cli-status-must-change",
+    "cli-status-temporary-until",
+    "cli-status-change-deadline",
+    "cli-status-otp",
+    "cli-status-last-login",
+    "cli-status-failures-since",
+    "cli-status-language",
+];
 
-/// One `Label: value` line; the value (user and host names, services,
-/// reasons from the daemon) is escaped.
-fn push(out: &mut String, label: &str, value: &str) {
-    let label = format!("{label}:");
-    let value = output::escape(value);
-    out.push_str(&format!("{label:<LABEL_WIDTH$}{value}\n"));
+/// `Label: value` lines with the values in one column (after the longest
+/// label, its colon and a space); values (user and host names, services,
+/// reasons from the daemon) are escaped.
+struct Lines<'a> {
+    tr: &'a Catalog,
+    column: usize,
+    out: String,
 }
 
-pub(crate) fn render(s: &UserStatus, now: i64) -> String {
-    let mut out = String::new();
-    push(&mut out, "User", &s.user);
-    push(
-        &mut out,
-        "Account",
-        if s.disabled { "DISABLED" } else { "active" },
-    );
-    for kind in [CredentialKind::Login, CredentialKind::Confirm] {
-        let label = match kind {
-            CredentialKind::Login => "Login password",
-            _ => "Confirmation password",
-        };
-        push(
-            &mut out,
-            label,
-            &credential_line(s.credentials.iter().find(|c| c.kind == kind), now),
-        );
+impl<'a> Lines<'a> {
+    fn new(tr: &'a Catalog) -> Self {
+        let column = LABELS
+            .iter()
+            .map(|id| output::width(&tr.get(id)) + 2)
+            .max()
+            .unwrap_or(0);
+        Self {
+            tr,
+            column,
+            out: String::new(),
+        }
+    }
+
+    fn push(&mut self, label: &str, value: &str) {
+        let label = format!("{}:", self.tr.get(label));
+        let value = output::escape(value);
+        self.out.push_str(&output::pad(&label, self.column));
+        self.out.push_str(&value);
+        self.out.push('\n');
+    }
+}
+
+pub(crate) fn render(s: &UserStatus, now: i64, tr: &Catalog) -> String {
+    let mut out = Lines::new(tr);
+    out.push("cli-status-user", &s.user);
+    let account = if s.disabled {
+        tr.get("cli-account-disabled")
+    } else {
+        tr.get("cli-account-active")
+    };
+    out.push("cli-status-account", &account);
+    for (label, kind) in [
+        ("cli-status-login", CredentialKind::Login),
+        ("cli-status-confirm", CredentialKind::Confirm),
+    ] {
+        let found = s.credentials.iter().find(|c| c.kind == kind);
+        out.push(label, &credential_line(found, now, tr));
     }
     let expiry = match s.password_expires_at {
-        Some(t) if t <= now => format!("{} (expired)", fmt_time(t)),
-        Some(t) => fmt_time(t),
-        None => "never".into(),
+        Some(t) if t <= now => tr.with("cli-expired", &[("time", Arg::Time(t))]),
+        Some(t) => tr.date_time(t),
+        None => tr.get("cli-expires-never"),
     };
-    push(&mut out, "Password expires", &expiry);
+    out.push("cli-status-expires", &expiry);
     if let Some(reason) = &s.must_change {
-        push(&mut out, "Must change", reason);
+        out.push("cli-status-must-change", &reason.text);
     }
     if let Some(t) = s.temporary_until {
-        push(&mut out, "Temporary until", &fmt_time(t));
+        out.push("cli-status-temporary-until", &tr.date_time(t));
     }
     if let Some(t) = s.change_deadline {
-        push(&mut out, "Change deadline", &fmt_time(t));
+        out.push("cli-status-change-deadline", &tr.date_time(t));
     }
-    push(&mut out, "One-time password", &otp_line(&s.otp));
+    out.push("cli-status-otp", &otp_line(&s.otp, tr));
     let last = match &s.last_login {
         Some(l) => {
-            let mut text = format!("{} via {}", fmt_time(l.at), l.service);
-            if let Some(h) = l.rhost.as_deref().filter(|h| !h.is_empty()) {
-                text.push_str(&format!(" from {h}"));
-            }
-            if let Some(t) = l.tty.as_deref().filter(|t| !t.is_empty()) {
-                text.push_str(&format!(" on {t}"));
-            }
-            text
+            let rhost = l.rhost.as_deref().filter(|h| !h.is_empty());
+            let tty = l.tty.as_deref().filter(|t| !t.is_empty());
+            let id = match (rhost, tty) {
+                (None, None) => "cli-last-login",
+                (Some(_), None) => "cli-last-login-from",
+                (None, Some(_)) => "cli-last-login-on",
+                (Some(_), Some(_)) => "cli-last-login-from-on",
+            };
+            tr.with(
+                id,
+                &[
+                    ("time", Arg::Time(l.at)),
+                    ("service", Arg::Str(l.service.clone())),
+                    ("rhost", Arg::Str(rhost.unwrap_or_default().to_string())),
+                    ("tty", Arg::Str(tty.unwrap_or_default().to_string())),
+                ],
+            )
         }
-        None => "never".into(),
+        None => tr.get("cli-last-login-never"),
     };
-    push(&mut out, "Last login", &last);
-    push(
-        &mut out,
-        "Failures since",
+    out.push("cli-status-last-login", &last);
+    out.push(
+        "cli-status-failures-since",
         &s.failures_since_last_login.to_string(),
     );
-    out
+    out.push("cli-status-language", &language_name(s.language, tr));
+    out.out
 }
 
-fn credential_line(c: Option<&CredentialStatus>, now: i64) -> String {
+/// `English`, `Japanese`, or `not set`, in the reader's language.
+pub(crate) fn language_name(lang: Option<Lang>, tr: &Catalog) -> String {
+    match lang {
+        Some(l) => tr.with("cli-language-name", &[("lang", Arg::Str(l.code().into()))]),
+        None => tr.get("cli-language-not-set"),
+    }
+}
+
+fn credential_line(c: Option<&CredentialStatus>, now: i64, tr: &Catalog) -> String {
     let Some(c) = c.filter(|c| c.set_at.is_some() || c.locked || c.failures > 0) else {
-        return "not set".into();
+        return tr.get("cli-not-set");
     };
-    let mut text = match c.set_at {
-        Some(t) => format!("set {} ({})", fmt_time(t), age(t, now)),
-        None => "not set".into(),
-    };
-    text.push_str(", ");
-    text.push_str(&lock_state(c.locked, c.failures));
-    if c.locked {
-        if let Some(t) = c.locked_at {
-            text.push_str(&format!(" since {}", fmt_time(t)));
-        }
-        if let Some(t) = c.unlocks_at {
-            text.push_str(&format!(", released {}", fmt_time(t)));
-        }
+    let mut parts = vec![match c.set_at {
+        Some(t) => tr.with(
+            "cli-credential-set",
+            &[
+                ("time", Arg::Time(t)),
+                ("days", Arg::Num(days_between(t, now).max(0))),
+            ],
+        ),
+        None => tr.get("cli-not-set"),
+    }];
+    let state = lock_state(c.locked, c.failures, tr);
+    match (c.locked, c.locked_at) {
+        (true, Some(t)) => parts.push(tr.with(
+            "cli-locked-since",
+            &[("state", Arg::Str(state)), ("time", Arg::Time(t))],
+        )),
+        _ => parts.push(state),
     }
-    text
+    if c.locked
+        && let Some(t) = c.unlocks_at
+    {
+        parts.push(tr.with("cli-released", &[("time", Arg::Time(t))]));
+    }
+    join(&parts, tr)
 }
 
-fn age(then: i64, now: i64) -> String {
-    match days_between(then, now) {
-        d if d <= 0 => "today".into(),
-        1 => "1 day ago".into(),
-        d => format!("{d} days ago"),
-    }
+/// Parts of one value, `, ` in English and `、` in Japanese.
+pub(crate) fn join(parts: &[String], tr: &Catalog) -> String {
+    parts.join(&tr.get("cli-separator"))
 }
 
 /// `ok`, `ok, 2 failures`, `LOCKED (5 failures)`.
-pub(crate) fn lock_state(locked: bool, failures: u32) -> String {
-    let count = match failures {
-        1 => "1 failure".to_string(),
-        n => format!("{n} failures"),
-    };
+pub(crate) fn lock_state(locked: bool, failures: u32, tr: &Catalog) -> String {
+    let count = [("count", Arg::from(failures))];
     match (locked, failures) {
-        (true, _) => format!("LOCKED ({count})"),
-        (false, 0) => "ok".into(),
-        (false, _) => format!("ok, {count}"),
+        (true, _) => tr.with("cli-lock-locked", &count),
+        (false, 0) => tr.get("cli-lock-ok"),
+        (false, _) => tr.with("cli-lock-ok-failures", &count),
     }
 }
 
-pub(crate) fn otp_line(o: &OtpState) -> String {
+pub(crate) fn otp_line(o: &OtpState, tr: &Catalog) -> String {
     let mut parts = Vec::new();
     if o.enrolled {
         parts.push(match o.enrolled_at {
-            Some(t) => format!("enrolled {}", fmt_time(t)),
-            None => "enrolled".into(),
+            Some(t) => tr.with("cli-otp-enrolled-at", &[("time", Arg::Time(t))]),
+            None => tr.get("cli-otp-enrolled"),
         });
-        parts.push(format!("{} recovery codes left", o.recovery_codes_left));
+        parts.push(tr.with(
+            "cli-otp-recovery-left",
+            &[("count", Arg::from(o.recovery_codes_left))],
+        ));
     } else if o.pending {
-        parts.push("enrolment begun, not confirmed".into());
+        parts.push(tr.get("cli-otp-pending"));
     } else {
-        parts.push("not enrolled".into());
+        parts.push(tr.get("cli-otp-not-enrolled"));
     }
     if o.required {
         parts.push(match (o.enrolled, o.grace_until) {
-            (false, Some(t)) => format!("required (enrol before {})", fmt_time(t)),
-            _ => "required".into(),
+            (false, Some(t)) => tr.with("cli-otp-required-before", &[("time", Arg::Time(t))]),
+            _ => tr.get("cli-otp-required"),
         });
     }
     if o.enrolled || o.locked || o.failures > 0 {
-        parts.push(lock_state(o.locked, o.failures));
+        parts.push(lock_state(o.locked, o.failures, tr));
     }
-    parts.join(", ")
+    join(&parts, tr)
 }
 
 #[cfg(test)]

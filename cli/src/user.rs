@@ -1,12 +1,12 @@
 //! `monban user …`: the administrator's account management.
 
-use monban_proto::{AdminOp, CredentialKind, Response, Secret, UserStatus};
+use monban_proto::{AdminOp, Arg, Catalog, CredentialKind, Response, Secret, Text, UserStatus};
 
 use crate::args::{UnlockArgs, UserVerb};
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::secrets::new_password;
-use crate::when::fmt_time;
+use crate::secrets::{new_password, prompt_with};
+use crate::status::join;
 use crate::{import, output};
 
 pub(crate) fn run(ctx: &mut Ctx, verb: UserVerb) -> Result<(), CliError> {
@@ -16,6 +16,7 @@ pub(crate) fn run(ctx: &mut Ctx, verb: UserVerb) -> Result<(), CliError> {
             password_stdin,
             temporary,
             require_otp,
+            language,
         } => {
             ctx.connect()?;
             let step_up = ctx.step_up()?;
@@ -30,14 +31,23 @@ pub(crate) fn run(ctx: &mut Ctx, verb: UserVerb) -> Result<(), CliError> {
                 password,
                 temporary,
                 require_otp,
+                language: language.map(Into::into),
             };
             let reply = ctx.admin_with(step_up, op)?;
-            finish(ctx, reply, &format!("Added {user}."))?;
+            finish(ctx, reply, Text::new("cli-user-added").arg("user", &user))?;
             // The old Unix password would still open the account.
             if ctx.root {
-                import::warn_if_usable(&user);
+                import::warn_if_usable(&user, ctx.tr());
             }
             Ok(())
+        }
+        UserVerb::Set { user, language } => {
+            let op = AdminOp::UserSet {
+                user: user.clone(),
+                language: language.map(|l| l.lang()),
+            };
+            let reply = ctx.admin(op)?;
+            finish(ctx, reply, Text::new("cli-user-set").arg("user", &user))
         }
         UserVerb::List { locked } => {
             let mut users = Vec::new();
@@ -55,9 +65,9 @@ pub(crate) fn run(ctx: &mut Ctx, verb: UserVerb) -> Result<(), CliError> {
                 },
             )?;
             if ctx.json {
-                output::json(&users)
+                output::json_texts(&users)
             } else {
-                output::text(&list_table(&users))
+                output::text(&list_table(&users, ctx.tr()))
             }
         }
         UserVerb::Reset {
@@ -80,23 +90,23 @@ pub(crate) fn run(ctx: &mut Ctx, verb: UserVerb) -> Result<(), CliError> {
                 valid_for_secs: valid_for,
             };
             let reply = ctx.admin_with(step_up, op)?;
-            finish(ctx, reply, &format!("Password of {user} reset."))
+            finish(ctx, reply, Text::new("cli-user-reset").arg("user", &user))
         }
         UserVerb::Unlock(args) => unlock(ctx, args),
         UserVerb::Disable { user } => simple(
             ctx,
             AdminOp::UserDisable { user: user.clone() },
-            format!("Disabled {user}."),
+            Text::new("cli-user-disabled").arg("user", user),
         ),
         UserVerb::Enable { user } => simple(
             ctx,
             AdminOp::UserEnable { user: user.clone() },
-            format!("Enabled {user}."),
+            Text::new("cli-user-enabled").arg("user", user),
         ),
         UserVerb::Remove { user } => simple(
             ctx,
             AdminOp::UserRemove { user: user.clone() },
-            format!("Removed {user}."),
+            Text::new("cli-user-removed").arg("user", user),
         ),
     }
 }
@@ -104,23 +114,24 @@ pub(crate) fn run(ctx: &mut Ctx, verb: UserVerb) -> Result<(), CliError> {
 /// The password for another user: typed twice on a terminal, one line
 /// from a pipe.
 fn read_new(ctx: &mut Ctx, user: &str) -> Result<Secret, CliError> {
-    new_password(
-        ctx.secrets.as_mut(),
-        &format!("New password for {user}: "),
-        &format!("Retype new password for {user}: "),
-        false,
-    )
+    let user = [("user", Arg::from(user))];
+    let first = prompt_with(ctx.tr(), "cli-prompt-new-for", &user);
+    let again = prompt_with(ctx.tr(), "cli-prompt-retype-for", &user);
+    new_password(ctx.secrets.as_mut(), &first, &again, false)
 }
 
-fn simple(ctx: &mut Ctx, op: AdminOp, done: String) -> Result<(), CliError> {
+fn simple(ctx: &mut Ctx, op: AdminOp, done: Text) -> Result<(), CliError> {
     let reply = ctx.admin(op)?;
-    finish(ctx, reply, &done)
+    finish(ctx, reply, done)
 }
 
-/// `Done`, or a generated password shown this once.
-fn finish(ctx: &Ctx, reply: Response, done: &str) -> Result<(), CliError> {
+/// `Done` (its messages, else `done` in the CLI's words), or a generated
+/// password shown this once.
+fn finish(ctx: &Ctx, reply: Response, done: Text) -> Result<(), CliError> {
     match reply {
-        Response::Done { messages } => output::done(ctx.json, &messages, done),
+        Response::Done { messages } => {
+            output::done(ctx.json, &messages, &ctx.tr().render(&done))
+        }
         Response::GeneratedPassword {
             user,
             password,
@@ -133,7 +144,7 @@ fn finish(ctx: &Ctx, reply: Response, done: &str) -> Result<(), CliError> {
                     "valid_until": valid_until,
                 }));
             }
-            output::line(&generated_line(&user, &password, valid_until))
+            output::line(&generated_line(&user, &password, valid_until, ctx.tr()))
         }
         _ => Err(CliError::UnexpectedReply("user")),
     }
@@ -142,15 +153,20 @@ fn finish(ctx: &Ctx, reply: Response, done: &str) -> Result<(), CliError> {
 /// A temporary password (to be changed at the next login) comes with the
 /// time it stops working; one set with `--no-force-change` has none and
 /// is the user's password from now on.
-fn generated_line(user: &str, password: &Secret, valid_until: Option<i64>) -> String {
-    let user = output::escape(user);
-    let password = password.expose();
+fn generated_line(
+    user: &str,
+    password: &Secret,
+    valid_until: Option<i64>,
+    tr: &Catalog,
+) -> String {
+    let user = Arg::Str(output::escape(user).into_owned());
+    let password = Arg::Str(password.expose().to_string());
     match valid_until {
-        Some(t) => format!(
-            "Temporary password for {user}: {password} (valid until {})",
-            fmt_time(t)
+        Some(t) => tr.with(
+            "cli-generated-temporary",
+            &[("user", user), ("password", password), ("time", Arg::Time(t))],
         ),
-        None => format!("New password for {user}: {password}"),
+        None => tr.with("cli-generated-new", &[("user", user), ("password", password)]),
     }
 }
 
@@ -165,21 +181,28 @@ fn unlock(ctx: &mut Ctx, args: UnlockArgs) -> Result<(), CliError> {
             output::json(&serde_json::json!({ "users": users, "skipped": skipped }))
         }
         Response::Unlocked { users, skipped } => {
-            if users.is_empty() {
-                output::line("Nothing was locked.")?;
-            } else {
-                output::line(&output::escape(&format!("Unlocked: {}", users.join(", "))))?;
-            }
-            if skipped > 0 {
-                output::line(&format!(
-                    "Skipped {skipped} privileged account(s) with failures or a suspension; only root may release them."
-                ))?;
-            }
-            Ok(())
+            output::text(&unlocked_lines(&users, skipped, ctx.tr()))
         }
-        Response::Done { messages } => output::done(ctx.json, &messages, "Unlocked."),
+        Response::Done { messages } => {
+            output::done(ctx.json, &messages, &ctx.tr().get("cli-unlocked"))
+        }
         _ => Err(CliError::UnexpectedReply("user unlock")),
     }
+}
+
+fn unlocked_lines(users: &[String], skipped: usize, tr: &Catalog) -> String {
+    let mut out = if users.is_empty() {
+        tr.get("cli-nothing-locked")
+    } else {
+        let names = Arg::Str(join(users, tr));
+        output::escape(&tr.with("cli-unlocked-users", &[("users", names)])).into_owned()
+    };
+    out.push('\n');
+    if skipped > 0 {
+        out.push_str(&tr.with("cli-unlock-skipped", &[("count", Arg::from(skipped))]));
+        out.push('\n');
+    }
+    out
 }
 
 fn is_locked(u: &UserStatus) -> bool {
@@ -187,7 +210,7 @@ fn is_locked(u: &UserStatus) -> bool {
 }
 
 /// `-` unset, `ok`, `ok (2)` failures so far, `LOCKED (5)`.
-fn lock_cell(u: &UserStatus, kind: CredentialKind) -> String {
+fn lock_cell(u: &UserStatus, kind: CredentialKind, tr: &Catalog) -> String {
     let (locked, failures, set) = match (kind, u.credentials.iter().find(|c| c.kind == kind)) {
         (CredentialKind::Otp, c) => (
             u.otp.locked || c.is_some_and(|c| c.locked),
@@ -197,55 +220,59 @@ fn lock_cell(u: &UserStatus, kind: CredentialKind) -> String {
         (_, Some(c)) => (c.locked, c.failures, c.set_at.is_some()),
         (_, None) => (false, 0, false),
     };
+    let count = [("count", Arg::from(failures))];
     match (locked, failures, set) {
-        (true, n, _) => format!("LOCKED ({n})"),
+        (true, _, _) => tr.with("cli-cell-locked", &count),
         (false, 0, false) => "-".into(),
-        (false, 0, true) => "ok".into(),
-        (false, n, _) => format!("ok ({n})"),
+        (false, 0, true) => tr.get("cli-cell-ok"),
+        (false, _, _) => tr.with("cli-cell-ok-failures", &count),
     }
 }
 
-fn otp_cell(u: &UserStatus) -> String {
+fn otp_cell(u: &UserStatus, tr: &Catalog) -> String {
     let state = if u.otp.enrolled {
-        "enrolled"
+        tr.get("cli-cell-otp-enrolled")
     } else if u.otp.pending {
-        "pending"
+        tr.get("cli-cell-otp-pending")
     } else {
-        "-"
+        "-".into()
     };
     match (u.otp.required, u.otp.enrolled) {
-        (true, false) => format!("{state} (required)"),
-        _ => state.into(),
+        (true, false) => tr.with("cli-cell-otp-required", &[("state", Arg::Str(state))]),
+        _ => state,
     }
 }
 
-pub(crate) fn list_table(users: &[UserStatus]) -> String {
+pub(crate) fn list_table(users: &[UserStatus], tr: &Catalog) -> String {
     let rows: Vec<Vec<String>> = users
         .iter()
         .map(|u| {
             vec![
                 u.user.clone(),
-                if u.disabled { "yes" } else { "no" }.into(),
-                lock_cell(u, CredentialKind::Login),
-                lock_cell(u, CredentialKind::Confirm),
-                lock_cell(u, CredentialKind::Otp),
-                otp_cell(u),
-                output::or_dash(u.must_change.as_deref()),
+                if u.disabled {
+                    tr.get("cli-cell-yes")
+                } else {
+                    tr.get("cli-cell-no")
+                },
+                lock_cell(u, CredentialKind::Login, tr),
+                lock_cell(u, CredentialKind::Confirm, tr),
+                lock_cell(u, CredentialKind::Otp, tr),
+                otp_cell(u, tr),
+                output::or_dash(u.must_change.as_ref().map(|t| t.text.as_str())),
             ]
         })
         .collect();
-    output::table(
-        &[
-            "USER",
-            "DISABLED",
-            "LOGIN",
-            "CONFIRM",
-            "OTP-LOCK",
-            "OTP",
-            "MUST-CHANGE",
-        ],
-        &rows,
-    )
+    let headers = [
+        tr.get("cli-users-user"),
+        tr.get("cli-users-disabled"),
+        tr.get("cli-users-login"),
+        tr.get("cli-users-confirm"),
+        tr.get("cli-users-otp-lock"),
+        tr.get("cli-users-otp"),
+        tr.get("cli-users-must-change"),
+    ];
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    output::table(&headers, &rows)
 }
 
 #[cfg(test)]

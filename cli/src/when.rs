@@ -1,5 +1,8 @@
-//! Dates and durations on the command line, and dates in the output (local
-//! time, `YYYY-MM-DD HH:MM`). Parsers take `now` so tests are deterministic.
+//! Dates and durations on the command line, and day counts for the output.
+//! Parsers take `now` so tests are deterministic. Their complaints become
+//! clap's usage errors and stay English like the rest of clap's words;
+//! dates in the output are the catalogs' (`Catalog::date_time`), in the
+//! reader's language.
 
 use std::time::Duration;
 
@@ -63,14 +66,6 @@ fn local_midnight(date: NaiveDate) -> Option<i64> {
         .map(|t| t.timestamp())
 }
 
-/// `YYYY-MM-DD HH:MM` in local time.
-pub fn fmt_time(secs: i64) -> String {
-    match Local.timestamp_opt(secs, 0).earliest() {
-        Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
-        None => format!("@{secs}"),
-    }
-}
-
 /// Whole days between `then` and `now`, for "set 12 days ago".
 pub fn days_between(then: i64, now: i64) -> i64 {
     (now - then).div_euclid(86_400)
@@ -106,7 +101,6 @@ mod tests {
             .unwrap()
             .timestamp();
         assert_eq!(parse_date("2026-12-01", NOW), Ok(expected));
-        assert_eq!(fmt_time(expected), "2026-12-01 00:00");
     }
 
     #[test]
