@@ -42,7 +42,7 @@ fn the_suspension_message() {
     );
     assert_eq!(
         ja(&login),
-        "ログインパスワードは、続けて誤って入力されたため利用停止になっています。管理者が解除できます（monban user unlock alice）。"
+        "ログインパスワードは、続けて誤って入力されたため利用停止になっています。管理者が解除できます（`monban user unlock alice`）。"
     );
     assert_eq!(
         en(&locked_text(CredentialKind::Otp, "bob")),
@@ -57,7 +57,7 @@ fn the_suspension_message() {
         assert!(words.starts_with(name), "{words}");
         assert!(words.contains("利用停止"), "{words}");
         // No English besides the command to type.
-        let rest = words.replace("monban user unlock alice", "");
+        let rest = words.replace("`monban user unlock alice`", "");
         assert!(!rest.chars().any(|c| c.is_ascii_alphabetic()), "{words}");
     }
 }
