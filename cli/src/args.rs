@@ -292,15 +292,24 @@ mod tests {
         let verb = |args: &[&str]| Cli::try_parse_from(args).map(|c| c.verb);
         assert!(matches!(
             verb(&["monban", "language"]),
-            Ok(Verb::Language { language: None, clear: false })
+            Ok(Verb::Language {
+                language: None,
+                clear: false
+            })
         ));
         assert!(matches!(
             verb(&["monban", "language", "ja"]),
-            Ok(Verb::Language { language: Some(LangArg::Ja), clear: false })
+            Ok(Verb::Language {
+                language: Some(LangArg::Ja),
+                clear: false
+            })
         ));
         assert!(matches!(
             verb(&["monban", "language", "--clear"]),
-            Ok(Verb::Language { language: None, clear: true })
+            Ok(Verb::Language {
+                language: None,
+                clear: true
+            })
         ));
         assert!(verb(&["monban", "language", "ja", "--clear"]).is_err());
         assert!(verb(&["monban", "language", "fr"]).is_err());
@@ -311,7 +320,11 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(verb(&["monban", "user", "add", "bob", "--language", "none"]).is_err());
-        for (word, want) in [("en", Some(Lang::En)), ("ja", Some(Lang::Ja)), ("none", None)] {
+        for (word, want) in [
+            ("en", Some(Lang::En)),
+            ("ja", Some(Lang::Ja)),
+            ("none", None),
+        ] {
             match verb(&["monban", "user", "set", "bob", "--language", word]) {
                 Ok(Verb::User(UserVerb::Set { user, language })) => {
                     assert_eq!(user, "bob");

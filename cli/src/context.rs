@@ -134,8 +134,7 @@ impl Conn {
         let client = match self.client.take() {
             Some(c) => c,
             None => {
-                let mut c =
-                    Client::connect_to(&self.path, Timeouts::default(), &trusted_server())?;
+                let mut c = Client::connect_to(&self.path, Timeouts::default(), &trusted_server())?;
                 c.set_lang_hint(self.tr.hint());
                 c
             }
@@ -256,13 +255,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ja = write(dir.path(), "ja.toml", "[daemon]\nlanguage = \"ja\"\n");
         let plain = write(dir.path(), "en.toml", "[daemon]\n");
-        assert_eq!(resolve(None, Some(ja), None).unwrap().language, Some(Lang::Ja));
+        assert_eq!(
+            resolve(None, Some(ja), None).unwrap().language,
+            Some(Lang::Ja)
+        );
         assert_eq!(
             resolve(None, Some(plain), None).unwrap().language,
             Some(Lang::En),
             "the default of [daemon] language"
         );
-        assert_eq!(load_config(&dir.path().join("absent.toml"), false).unwrap().map(|_| ()), None);
+        assert_eq!(
+            load_config(&dir.path().join("absent.toml"), false)
+                .unwrap()
+                .map(|_| ()),
+            None
+        );
     }
 
     #[test]
@@ -312,6 +319,10 @@ mod tests {
         let err = resolve_socket(Some("/s".into()), Some(cfg), None).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         let en = Catalog::new(Lang::En);
-        assert!(err.lines(&en)[0].contains("bad.toml:3"), "{:?}", err.lines(&en));
+        assert!(
+            err.lines(&en)[0].contains("bad.toml:3"),
+            "{:?}",
+            err.lines(&en)
+        );
     }
 }

@@ -148,10 +148,7 @@ mod tests {
         assert_eq!(refused(ErrorCode::PermissionDenied, "no").exit_code(), 1);
         assert_eq!(refused(ErrorCode::PolicyRejected, "no").exit_code(), 1);
         assert_eq!(refused(ErrorCode::Internal, "oops").exit_code(), 1);
-        assert_eq!(
-            CliError::Failed(Text::new("cli-mismatch")).exit_code(),
-            1
-        );
+        assert_eq!(CliError::Failed(Text::new("cli-mismatch")).exit_code(), 1);
         assert_eq!(CliError::Reported.exit_code(), 1);
         let config = ConfigError {
             path: PathBuf::from("/x.toml"),
@@ -232,7 +229,10 @@ mod tests {
             assert_eq!(e.lines(&en()), vec![before]);
             let ja = e.lines(&ja()).join("\n");
             assert!(ja.starts_with("monban: "), "{ja}");
-            assert!(ja.contains("monban-authd") || ja.contains("/run/monban"), "{ja}");
+            assert!(
+                ja.contains("monban-authd") || ja.contains("/run/monban"),
+                "{ja}"
+            );
             assert!(!ja.is_ascii(), "{ja}");
         }
         let e = CliError::UnexpectedReply("status");
@@ -249,6 +249,9 @@ mod tests {
             e.lines(&en()),
             vec!["your confirmation password is required (step-up)"]
         );
-        assert_eq!(refused(ErrorCode::Internal, "").lines(&en()), vec!["daemon-busy"]);
+        assert_eq!(
+            refused(ErrorCode::Internal, "").lines(&en()),
+            vec!["daemon-busy"]
+        );
     }
 }

@@ -176,7 +176,10 @@ pub(crate) fn scan(text: &str, only: &[String], file: &str, tr: &Catalog) -> Sca
             Err(why) if user.is_empty() => out.notes.push(format!("{file}:{}: {why}", i + 1)),
             Err(why) => out.notes.push(tr.with(
                 "cli-import-skipping",
-                &[("user", Arg::from(user)), ("why", Arg::Str(why.to_string()))],
+                &[
+                    ("user", Arg::from(user)),
+                    ("why", Arg::Str(why.to_string())),
+                ],
             )),
         }
     }

@@ -43,9 +43,7 @@ pub(crate) fn run(ctx: &mut Ctx, verb: OtpVerb) -> Result<(), CliError> {
             ctx.connect()?;
             let (password, code) = password_and_code(ctx)?;
             match ctx.call(&Request::OtpRecoveryRegenerate { password, code })? {
-                Response::RecoveryCodes { codes } => {
-                    show_codes(ctx.json, &codes, false, ctx.tr())
-                }
+                Response::RecoveryCodes { codes } => show_codes(ctx.json, &codes, false, ctx.tr()),
                 _ => Err(CliError::UnexpectedReply("otp recovery")),
             }
         }

@@ -111,9 +111,8 @@ pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// One JSON document on its own line, flushed (a script may be waiting for
 /// it before it writes the next line of input).
 pub(crate) fn json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
-    let text = serde_json::to_string(value).map_err(|e| {
-        CliError::Failed(Text::new("cli-json-failed").arg("error", e.to_string()))
-    })?;
+    let text = serde_json::to_string(value)
+        .map_err(|e| CliError::Failed(Text::new("cli-json-failed").arg("error", e.to_string())))?;
     let mut out = io::stdout().lock();
     writeln!(out, "{text}")
         .and_then(|()| out.flush())
@@ -128,9 +127,8 @@ fn stdout_failed(e: io::Error) -> CliError {
 /// the daemon (`{"id", "args", "text"}` on the wire) as its words alone,
 /// so scripts see the same keys in every language.
 pub(crate) fn json_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, CliError> {
-    let mut v = serde_json::to_value(value).map_err(|e| {
-        CliError::Failed(Text::new("cli-json-failed").arg("error", e.to_string()))
-    })?;
+    let mut v = serde_json::to_value(value)
+        .map_err(|e| CliError::Failed(Text::new("cli-json-failed").arg("error", e.to_string())))?;
     words_only(&mut v);
     Ok(v)
 }
@@ -173,7 +171,8 @@ fn is_text(v: &Value) -> bool {
     v.as_object().is_some_and(|m| {
         m.get("id").is_some_and(Value::is_string)
             && m.get("text").is_some_and(Value::is_string)
-            && m.keys().all(|k| matches!(k.as_str(), "id" | "text" | "args"))
+            && m.keys()
+                .all(|k| matches!(k.as_str(), "id" | "text" | "args"))
     })
 }
 
@@ -225,6 +224,15 @@ pub(crate) fn or_dash(s: Option<&str>) -> String {
     }
 }
 
+/// A text as it arrives from the daemon, rendered to `words` (the id is
+/// any one the catalogs hold: only the words are shown).
+#[cfg(test)]
+pub(crate) fn rendered(words: &str) -> Text {
+    let mut text = Text::new("daemon-busy");
+    text.text = words.to_string();
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,7 +261,10 @@ mod tests {
         let rows = vec![vec!["門番".to_string(), "x".to_string()]];
         let out = table(&["N", "V"], &rows);
         assert_eq!(out, "N     V\n門番  x\n");
-        let out = table(&["ユーザー", "無効"], &[vec!["alice".into(), "いいえ".into()]]);
+        let out = table(
+            &["ユーザー", "無効"],
+            &[vec!["alice".into(), "いいえ".into()]],
+        );
         assert_eq!(out, "ユーザー  無効\nalice     いいえ\n");
         assert_eq!(width("é"), 1);
         assert_eq!(width("e\u{301}"), 1);

@@ -113,13 +113,14 @@ fn campaign_table(list: &[Campaign], tr: &Catalog) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use monban_proto::RuleResult;
+    use crate::output::rendered;
+    use monban_proto::{Lang, RuleResult};
 
     fn rule(name: &str, passed: bool, message: &str) -> RuleResult {
         RuleResult {
             rule: name.into(),
             passed,
-            message: message.into(),
+            message: rendered(message),
         }
     }
 
@@ -133,10 +134,16 @@ mod tests {
             strength: 2,
         };
         assert_eq!(
-            render_report(&r),
+            render_report(&r, &Catalog::new(Lang::En)),
             "PASS  must be at least 8 characters\n\
              FAIL  must not contain the login name\n\
              strength: 2/4\n"
+        );
+        assert_eq!(
+            render_report(&r, &Catalog::new(Lang::Ja)),
+            "適合    must be at least 8 characters\n\
+             不適合  must not contain the login name\n\
+             パスワード強度: 中（2/4）\n"
         );
     }
 
@@ -150,7 +157,7 @@ mod tests {
             created_by: "root".into(),
             pending_users: 3,
         };
-        let out = campaign_table(&[c]);
+        let out = campaign_table(&[c], &Catalog::new(Lang::En));
         let mut lines = out.lines();
         assert!(lines.next().unwrap().starts_with("ID  DEADLINE"), "{out}");
         let row = lines.next().unwrap();

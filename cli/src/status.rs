@@ -248,7 +248,16 @@ pub(crate) fn otp_line(o: &OtpState, tr: &Catalog) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::rendered;
     use monban_proto::LoginRecord;
+
+    fn en() -> Catalog {
+        Catalog::new(Lang::En)
+    }
+
+    fn ja() -> Catalog {
+        Catalog::new(Lang::Ja)
+    }
 
     const NOW: i64 = 1_790_000_000;
 
@@ -282,7 +291,7 @@ mod tests {
                 recovery_codes_left: 9,
                 ..OtpState::default()
             },
-            must_change: Some("an administrator reset the password".into()),
+            must_change: Some(rendered("an administrator reset the password")),
             last_login: Some(LoginRecord {
                 at: NOW - 60,
                 service: "sshd".into(),
@@ -292,7 +301,7 @@ mod tests {
             failures_since_last_login: 2,
             ..UserStatus::default()
         };
-        let text = render(&s, NOW);
+        let text = render(&s, NOW, &en());
         assert!(
             text.contains("User:                  yamagishi\n"),
             "{text}"
@@ -318,7 +327,7 @@ mod tests {
             disabled: true,
             ..UserStatus::default()
         };
-        let text = render(&s, NOW);
+        let text = render(&s, NOW, &en());
         assert!(text.contains("Account:               DISABLED"), "{text}");
         assert!(text.contains("Confirmation password: not set"), "{text}");
         assert!(
@@ -332,7 +341,7 @@ mod tests {
     fn daemon_strings_cannot_drive_the_terminal() {
         let s = UserStatus {
             user: "eve\x1b[2J".into(),
-            must_change: Some("x\ny".into()),
+            must_change: Some(rendered("x\ny")),
             last_login: Some(LoginRecord {
                 at: NOW - 60,
                 service: "sshd\x1b]0;hi\x07".into(),
@@ -341,7 +350,7 @@ mod tests {
             }),
             ..UserStatus::default()
         };
-        let text = render(&s, NOW);
+        let text = render(&s, NOW, &en());
         assert!(!text.contains(['\x1b', '\r', '\x07', '\x7f']), "{text:?}");
         assert!(
             text.contains("User:                  eve\\e[2J\n"),
@@ -356,8 +365,130 @@ mod tests {
 
     #[test]
     fn lock_states() {
-        assert_eq!(lock_state(false, 0), "ok");
-        assert_eq!(lock_state(false, 1), "ok, 1 failure");
-        assert_eq!(lock_state(true, 5), "LOCKED (5 failures)");
+        let (en, ja) = (en(), ja());
+        assert_eq!(lock_state(false, 0, &en), "ok");
+        assert_eq!(lock_state(false, 1, &en), "ok, 1 failure");
+        assert_eq!(lock_state(false, 2, &en), "ok, 2 failures");
+        assert_eq!(lock_state(true, 1, &en), "LOCKED (1 failure)");
+        assert_eq!(lock_state(true, 5, &en), "LOCKED (5 failures)");
+        assert_eq!(lock_state(false, 0, &ja), "正常");
+        assert_eq!(lock_state(false, 1, &ja), "正常、1回失敗");
+        assert_eq!(lock_state(true, 5, &ja), "利用停止（5回失敗）");
+    }
+
+    fn full() -> UserStatus {
+        UserStatus {
+            user: "yamagishi".into(),
+            language: Some(Lang::Ja),
+            credentials: vec![
+                cred(CredentialKind::Login, Some(NOW - 86_400), 0, false),
+                CredentialStatus {
+                    locked_at: Some(NOW - 3600),
+                    unlocks_at: Some(NOW + 3600),
+                    ..cred(CredentialKind::Confirm, Some(NOW - 3600), 1, true)
+                },
+            ],
+            otp: OtpState {
+                enrolled: true,
+                recovery_codes_left: 1,
+                ..OtpState::default()
+            },
+            password_expires_at: Some(NOW - 60),
+            last_login: Some(LoginRecord {
+                at: NOW - 60,
+                service: "sshd".into(),
+                rhost: Some("192.0.2.7".into()),
+                tty: Some("pts/0".into()),
+            }),
+            ..UserStatus::default()
+        }
+    }
+
+    #[test]
+    fn english_lines_and_plurals() {
+        let en = en();
+        let text = render(&full(), NOW, &en);
+        let t = |secs| en.date_time(secs);
+        assert!(
+            text.contains(&format!(
+                "Login password:        set {} (1 day ago), ok\n",
+                t(NOW - 86_400)
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "Confirmation password: set {} (today), LOCKED (1 failure) since {}, released {}\n",
+                t(NOW - 3600),
+                t(NOW - 3600),
+                t(NOW + 3600)
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "Password expires:      {} (expired)\n",
+                t(NOW - 60)
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("enrolled, 1 recovery code left, ok\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("via sshd from 192.0.2.7 on pts/0\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("Language:              Japanese\n"),
+            "{text}"
+        );
+        let unset = render(&UserStatus::default(), NOW, &en);
+        assert!(
+            unset.ends_with("Language:              not set\n"),
+            "{unset}"
+        );
+    }
+
+    #[test]
+    fn japanese_lines_line_up() {
+        let ja = ja();
+        let text = render(&full(), NOW, &ja);
+        let t = |secs| ja.date_time(secs);
+        assert!(text.starts_with("ユーザー:"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "確認用パスワード:     {} に設定（今日）、利用停止（1回失敗）（{} から）、{} に解除予定\n",
+                t(NOW - 3600),
+                t(NOW - 3600),
+                t(NOW + 3600)
+            )),
+            "{text}"
+        );
+        assert!(text.contains("（1日前）、正常\n"), "{text}");
+        assert!(text.contains("（パスワード有効期限切れ）"), "{text}");
+        assert!(text.contains("回復コード残り1個"), "{text}");
+        assert!(
+            text.contains("（sshd、192.0.2.7 から、端末 pts/0）\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("表示言語:             日本語\n"), "{text}");
+        // Every value starts in the same terminal column.
+        let columns: Vec<usize> = text
+            .lines()
+            .map(|l| {
+                let (label, _) = l.split_once(": ").unwrap();
+                let rest = &l[label.len() + 1..];
+                let value_at = rest.len() - rest.trim_start().len();
+                output::width(label) + 1 + value_at
+            })
+            .collect();
+        assert!(
+            columns.windows(2).all(|w| w[0] == w[1]),
+            "{columns:?}\n{text}"
+        );
+        let unset = render(&UserStatus::default(), NOW, &ja);
+        assert!(unset.ends_with("表示言語:             未設定\n"), "{unset}");
     }
 }

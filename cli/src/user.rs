@@ -129,9 +129,7 @@ fn simple(ctx: &mut Ctx, op: AdminOp, done: Text) -> Result<(), CliError> {
 /// password shown this once.
 fn finish(ctx: &Ctx, reply: Response, done: Text) -> Result<(), CliError> {
     match reply {
-        Response::Done { messages } => {
-            output::done(ctx.json, &messages, &ctx.tr().render(&done))
-        }
+        Response::Done { messages } => output::done(ctx.json, &messages, &ctx.tr().render(&done)),
         Response::GeneratedPassword {
             user,
             password,
@@ -153,20 +151,22 @@ fn finish(ctx: &Ctx, reply: Response, done: Text) -> Result<(), CliError> {
 /// A temporary password (to be changed at the next login) comes with the
 /// time it stops working; one set with `--no-force-change` has none and
 /// is the user's password from now on.
-fn generated_line(
-    user: &str,
-    password: &Secret,
-    valid_until: Option<i64>,
-    tr: &Catalog,
-) -> String {
+fn generated_line(user: &str, password: &Secret, valid_until: Option<i64>, tr: &Catalog) -> String {
     let user = Arg::Str(output::escape(user).into_owned());
     let password = Arg::Str(password.expose().to_string());
     match valid_until {
         Some(t) => tr.with(
             "cli-generated-temporary",
-            &[("user", user), ("password", password), ("time", Arg::Time(t))],
+            &[
+                ("user", user),
+                ("password", password),
+                ("time", Arg::Time(t)),
+            ],
         ),
-        None => tr.with("cli-generated-new", &[("user", user), ("password", password)]),
+        None => tr.with(
+            "cli-generated-new",
+            &[("user", user), ("password", password)],
+        ),
     }
 }
 
@@ -278,7 +278,16 @@ pub(crate) fn list_table(users: &[UserStatus], tr: &Catalog) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use monban_proto::{CredentialStatus, OtpState};
+    use crate::output::rendered;
+    use monban_proto::{CredentialStatus, Lang, OtpState};
+
+    fn en() -> Catalog {
+        Catalog::new(Lang::En)
+    }
+
+    fn ja() -> Catalog {
+        Catalog::new(Lang::Ja)
+    }
 
     fn user(name: &str, login_failures: u32, login_locked: bool) -> UserStatus {
         UserStatus {
@@ -299,7 +308,7 @@ mod tests {
     fn table_of_users() {
         let mut bob = user("bob", 5, true);
         bob.disabled = true;
-        bob.must_change = Some("temporary password".into());
+        bob.must_change = Some(rendered("temporary password"));
         bob.otp = OtpState {
             enrolled: true,
             failures: 1,
@@ -307,7 +316,8 @@ mod tests {
         };
         let mut carol = user("carol", 0, false);
         carol.otp.required = true;
-        let out = list_table(&[user("alice", 2, false), bob, carol]);
+        let users = [user("alice", 2, false), bob, carol];
+        let out = list_table(&users, &en());
         assert_eq!(
             out,
             "USER   DISABLED  LOGIN       CONFIRM  OTP-LOCK  OTP           MUST-CHANGE\n\
@@ -315,13 +325,20 @@ mod tests {
              bob    yes       LOCKED (5)  -        ok (1)    enrolled      temporary password\n\
              carol  no        ok          -        -         - (required)  -\n"
         );
+        assert_eq!(
+            list_table(&users, &ja()),
+            "ユーザー  無効    ログイン       確認用  OTP停止    OTP        変更が必要\n\
+             alice     いいえ  正常（2）      -       -          -          -\n\
+             bob       はい    利用停止（5）  -       正常（1）  登録済み   temporary password\n\
+             carol     いいえ  正常           -       -          -（必須）  -\n"
+        );
     }
 
     #[test]
     fn user_names_are_escaped_in_the_table() {
         let mut u = user("eve\x1b[8m", 0, false);
-        u.must_change = Some("why\r".into());
-        let out = list_table(&[u]);
+        u.must_change = Some(rendered("why\r"));
+        let out = list_table(&[u], &en());
         assert!(!out.contains(['\x1b', '\r']), "{out:?}");
         assert!(out.contains("eve\\e[8m"), "{out}");
         assert!(out.ends_with("why\\r\n"), "{out}");
@@ -340,15 +357,52 @@ mod tests {
     fn generated_password_line() {
         let pw = Secret::new("Xy7-kP2q".into());
         // `user reset --no-force-change`: not temporary.
+        let en = en();
         assert_eq!(
-            generated_line("bob", &pw, None),
+            generated_line("bob", &pw, None, &en),
             "New password for bob: Xy7-kP2q"
         );
-        let line = generated_line("bob", &pw, Some(1_790_000_000));
+        let line = generated_line("bob", &pw, Some(1_790_000_000), &en);
         assert!(
             line.starts_with("Temporary password for bob: Xy7-kP2q (valid until "),
             "{line}"
         );
         assert!(line.ends_with(')'), "{line}");
+    }
+
+    #[test]
+    fn unlocked_and_skipped_in_both_languages() {
+        let (en, ja) = (en(), ja());
+        let users = vec!["alice".to_string(), "bob".to_string()];
+        assert_eq!(unlocked_lines(&users, 0, &en), "Unlocked: alice, bob\n");
+        assert_eq!(unlocked_lines(&[], 0, &en), "Nothing was locked.\n");
+        assert_eq!(
+            unlocked_lines(&[], 1, &en),
+            "Nothing was locked.\nSkipped 1 privileged account with failures or a suspension; only root may release it.\n"
+        );
+        assert_eq!(
+            unlocked_lines(&users, 3, &en),
+            "Unlocked: alice, bob\nSkipped 3 privileged accounts with failures or a suspension; only root may release them.\n"
+        );
+        assert_eq!(
+            unlocked_lines(&users, 3, &ja),
+            "利用停止を解除しました: alice、bob\n失敗回数があるか利用停止中の特権アカウント 3 件はそのままです。解除できるのは root だけです。\n"
+        );
+        let evil = vec!["e\x1b[2J".to_string()];
+        assert!(!unlocked_lines(&evil, 0, &en).contains('\x1b'));
+    }
+
+    #[test]
+    fn generated_password_in_japanese() {
+        let pw = Secret::new("Xy7-kP2q".into());
+        let ja = ja();
+        let line = generated_line("bob", &pw, Some(1_790_000_000), &ja);
+        assert_eq!(
+            line,
+            format!(
+                "bob の仮パスワード: Xy7-kP2q（{} まで有効）",
+                ja.date_time(1_790_000_000)
+            )
+        );
     }
 }
