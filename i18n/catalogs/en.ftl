@@ -11,11 +11,6 @@ credential = { $kind ->
     [otp] one-time password
    *[login] login password
 }
-Credential = { $kind ->
-    [confirm] Confirmation password
-    [otp] One-time password
-   *[login] Login password
-}
 
 
 

@@ -13,7 +13,6 @@ credential = { $kind ->
     [otp] ワンタイムパスワード
    *[login] ログインパスワード
 }
-Credential = { credential }
 
 
 
