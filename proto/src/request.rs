@@ -155,9 +155,8 @@ pub enum AdminOp {
     /// Changes stored settings of a user; fields left None stay as they are.
     UserSet {
         user: String,
-        /// `Some(None)` clears the preference.
         #[serde(default)]
-        language: Option<Option<Lang>>,
+        language: Option<LanguageChange>,
     },
     /// One page of users by name; `after` is the previous page's `next`.
     UserList {
@@ -221,6 +220,25 @@ pub enum AdminOp {
     ImportShadow {
         entries: Vec<ShadowEntry>,
     },
+}
+
+/// A change of a stored language preference. (Not `Option<Option<Lang>>`:
+/// JSON cannot tell "clear" from "leave as it is" there.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LanguageChange {
+    To(Lang),
+    Clear,
+}
+
+impl LanguageChange {
+    /// The preference stored after the change.
+    pub fn stored(self) -> Option<Lang> {
+        match self {
+            Self::To(lang) => Some(lang),
+            Self::Clear => None,
+        }
+    }
 }
 
 impl AdminOp {

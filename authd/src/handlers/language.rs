@@ -1,6 +1,6 @@
 //! The language of each reply (SPEC §7) and the stored preference.
 
-use monban_proto::{ErrorCode, Lang, LangHint, Request, Response, Text, UserMessage, WireError};
+use monban_proto::{ErrorCode, Lang, LangHint, LanguageChange, Request, Response, Text, UserMessage, WireError};
 
 use super::{Daemon, Origin, Session, user_unknown};
 use crate::peer::Peer;
@@ -72,9 +72,9 @@ impl Daemon {
         &self,
         origin: &Origin,
         user: String,
-        language: Option<Option<Lang>>,
+        language: Option<LanguageChange>,
     ) -> Result<Response, WireError> {
-        let Some(language) = language else {
+        let Some(language) = language.map(LanguageChange::stored) else {
             return Err(WireError::new(
                 ErrorCode::BadRequest,
                 Text::new("user-set-nothing"),
