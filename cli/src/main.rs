@@ -11,6 +11,7 @@ mod audit;
 mod context;
 mod error;
 mod import;
+mod json;
 mod language;
 mod otp;
 mod output;

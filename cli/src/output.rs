@@ -6,7 +6,8 @@ use std::io::{self, Write};
 
 use monban_proto::{MessageLevel, Text, UserMessage};
 use serde::Serialize;
-use serde_json::Value;
+
+use crate::json::Json;
 
 use crate::error::CliError;
 
@@ -125,10 +126,14 @@ fn stdout_failed(e: io::Error) -> CliError {
 
 /// A value for `--json` in the shape it has always had: every text from
 /// the daemon (`{"id", "args", "text"}` on the wire) as its words alone,
-/// so scripts see the same keys in every language.
-pub(crate) fn json_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, CliError> {
-    let mut v = serde_json::to_value(value)
-        .map_err(|e| CliError::Failed(Text::new("cli-json-failed").arg("error", e.to_string())))?;
+/// so scripts see the same keys in every language; fields stay in the
+/// order the value serializes them.
+pub(crate) fn json_value<T: Serialize + ?Sized>(value: &T) -> Result<Json, CliError> {
+    let failed = |e: serde_json::Error| {
+        CliError::Failed(Text::new("cli-json-failed").arg("error", e.to_string()))
+    };
+    let encoded = serde_json::to_string(value).map_err(failed)?;
+    let mut v: Json = serde_json::from_str(&encoded).map_err(failed)?;
     words_only(&mut v);
     Ok(v)
 }
@@ -141,39 +146,55 @@ pub(crate) fn json_texts<T: Serialize + ?Sized>(value: &T) -> Result<(), CliErro
 /// Replaces each text (an object of `id`, `text` and maybe `args`) by its
 /// words; a user message `{"level", "message": text}` becomes
 /// `{"level", "text"}` as before texts were data.
-fn words_only(v: &mut Value) {
+fn words_only(v: &mut Json) {
     match v {
-        Value::Object(map) => {
-            if let (Some(level), Some(message)) = (map.get("level"), map.get("message"))
-                && map.len() == 2
-                && level.is_string()
-                && is_text(message)
+        Json::Object(fields) => {
+            if let [(level, Json::String(_)), (message, text)] = fields.as_mut_slice()
+                && level == "level"
+                && message == "message"
+                && is_text(text)
             {
-                let words = message.get("text").cloned().unwrap_or(Value::Null);
-                map.remove("message");
-                map.insert("text".into(), words);
+                *message = "text".into();
+                *text = words_of(text);
                 return;
             }
-            for value in map.values_mut() {
+            for (_, value) in fields.iter_mut() {
                 if is_text(value) {
-                    *value = value.get("text").cloned().unwrap_or(Value::Null);
+                    *value = words_of(value);
                 } else {
                     words_only(value);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(words_only),
+        Json::Array(items) => items.iter_mut().for_each(words_only),
         _ => {}
     }
 }
 
-fn is_text(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| {
-        m.get("id").is_some_and(Value::is_string)
-            && m.get("text").is_some_and(Value::is_string)
-            && m.keys()
-                .all(|k| matches!(k.as_str(), "id" | "text" | "args"))
-    })
+fn is_text(v: &Json) -> bool {
+    let Json::Object(fields) = v else {
+        return false;
+    };
+    let has = |key: &str| {
+        fields
+            .iter()
+            .any(|(k, v)| k == key && matches!(v, Json::String(_)))
+    };
+    has("id")
+        && has("text")
+        && fields
+            .iter()
+            .all(|(k, _)| matches!(k.as_str(), "id" | "text" | "args"))
+}
+
+fn words_of(text: &Json) -> Json {
+    match text {
+        Json::Object(fields) => fields
+            .iter()
+            .find(|(k, _)| k == "text")
+            .map_or(Json::Null, |(_, v)| v.clone()),
+        _ => Json::Null,
+    }
 }
 
 /// Text on stdout, flushed.
@@ -279,19 +300,24 @@ mod tests {
         let msgs = vec![UserMessage::info(text.clone())];
         let v = json_value(&serde_json::json!({ "messages": msgs })).unwrap();
         assert_eq!(
-            v,
-            serde_json::json!({ "messages": [
-                { "level": "info", "text": "must be at least 8 characters" }
-            ]})
+            serde_json::to_string(&v).unwrap(),
+            r#"{"messages":[{"level":"info","text":"must be at least 8 characters"}]}"#
         );
-        let v = json_value(&serde_json::json!({ "must_change": text, "user": "a" })).unwrap();
-        assert_eq!(
-            v,
-            serde_json::json!({ "must_change": "must be at least 8 characters", "user": "a" })
+        let status = monban_proto::UserStatus {
+            user: "a".into(),
+            must_change: Some(text),
+            ..Default::default()
+        };
+        let v = serde_json::to_string(&json_value(&status).unwrap()).unwrap();
+        assert!(v.starts_with(r#"{"user":"a","disabled":false,"#), "{v}");
+        assert!(
+            v.contains(r#""must_change":"must be at least 8 characters","#),
+            "{v}"
         );
         // Objects that merely look alike are left alone.
-        let other = serde_json::json!({ "id": 7, "text": "x" });
-        assert_eq!(json_value(&other).unwrap(), other);
+        let other = serde_json::json!({ "text": "x", "id": 7 });
+        let v = serde_json::to_string(&json_value(&other).unwrap()).unwrap();
+        assert_eq!(v, r#"{"id":7,"text":"x"}"#);
     }
 
     #[test]

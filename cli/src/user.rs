@@ -1,6 +1,8 @@
 //! `monban user …`: the administrator's account management.
 
-use monban_proto::{AdminOp, Arg, Catalog, CredentialKind, Response, Secret, Text, UserStatus};
+use monban_proto::{
+    AdminOp, Arg, Catalog, CredentialKind, LanguageChange, Response, Secret, Text, UserStatus,
+};
 
 use crate::args::{UnlockArgs, UserVerb};
 use crate::context::Ctx;
@@ -44,7 +46,10 @@ pub(crate) fn run(ctx: &mut Ctx, verb: UserVerb) -> Result<(), CliError> {
         UserVerb::Set { user, language } => {
             let op = AdminOp::UserSet {
                 user: user.clone(),
-                language: language.map(|l| l.lang()),
+                language: language.map(|l| match l.lang() {
+                    Some(lang) => LanguageChange::To(lang),
+                    None => LanguageChange::Clear,
+                }),
             };
             let reply = ctx.admin(op)?;
             finish(ctx, reply, Text::new("cli-user-set").arg("user", &user))
