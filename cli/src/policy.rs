@@ -70,10 +70,22 @@ fn check(ctx: &mut Ctx, user: Option<String>) -> Result<(), CliError> {
 pub(crate) fn render_report(r: &PolicyReport, tr: &Catalog) -> String {
     let (pass, fail) = (tr.get("cli-rule-pass"), tr.get("cli-rule-fail"));
     let column = output::width(&pass).max(output::width(&fail)) + 2;
-    let mut out = String::new();
+    // Rules the language words alike (in Japanese one sentence covers the
+    // minimum and the maximum length) are one line, failed if any failed.
+    let mut lines: Vec<(&str, bool)> = Vec::new();
     for rule in &r.rules {
-        let verdict = if rule.passed { &pass } else { &fail };
-        for line in output::escape_lines(&rule.message.text) {
+        match lines
+            .iter_mut()
+            .find(|(text, _)| *text == rule.message.text)
+        {
+            Some((_, passed)) => *passed &= rule.passed,
+            None => lines.push((&rule.message.text, rule.passed)),
+        }
+    }
+    let mut out = String::new();
+    for (text, passed) in lines {
+        let verdict = if passed { &pass } else { &fail };
+        for line in output::escape_lines(text) {
             out.push_str(&output::pad(verdict, column));
             out.push_str(&line);
             out.push('\n');
@@ -122,6 +134,22 @@ mod tests {
             passed,
             message: rendered(message),
         }
+    }
+
+    #[test]
+    fn rules_worded_alike_are_one_line_failed_if_either_failed() {
+        let length = "8~64文字で入力してください";
+        let r = PolicyReport {
+            rules: vec![
+                rule("min_length", false, length),
+                rule("max_length", true, length),
+            ],
+            strength: 0,
+        };
+        assert_eq!(
+            render_report(&r, &Catalog::new(Lang::Ja)),
+            "不適合  8~64文字で入力してください\nパスワード強度: 弱（0/4）\n"
+        );
     }
 
     #[test]

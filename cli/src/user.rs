@@ -332,10 +332,10 @@ mod tests {
         );
         assert_eq!(
             list_table(&users, &ja()),
-            "ユーザー  無効    ログイン       確認用  OTP停止    OTP        変更が必要\n\
-             alice     いいえ  正常（2）      -       -          -          -\n\
-             bob       はい    利用停止（5）  -       正常（1）  登録済み   temporary password\n\
-             carol     いいえ  正常           -       -          -（必須）  -\n"
+            "ユーザー  無効    ログイン       確認用  ワンタイム停止  ワンタイム  変更が必要\n\
+             alice     いいえ  正常（2）      -       -               -           -\n\
+             bob       はい    利用停止（5）  -       正常（1）       登録済み    temporary password\n\
+             carol     いいえ  正常           -       -               -（必須）   -\n"
         );
     }
 

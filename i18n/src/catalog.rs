@@ -6,18 +6,8 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 use crate::{Arg, Lang, Text};
 
-const EN: &str = concat!(
-    include_str!("../catalogs/en.ftl"),
-    include_str!("../catalogs/parts/daemon.en.ftl"),
-    include_str!("../catalogs/parts/cli.en.ftl"),
-    include_str!("../catalogs/parts/pam.en.ftl"),
-);
-const JA: &str = concat!(
-    include_str!("../catalogs/ja.ftl"),
-    include_str!("../catalogs/parts/daemon.ja.ftl"),
-    include_str!("../catalogs/parts/cli.ja.ftl"),
-    include_str!("../catalogs/parts/pam.ja.ftl"),
-);
+const EN: &str = include_str!("../catalogs/en.ftl");
+const JA: &str = include_str!("../catalogs/ja.ftl");
 
 /// All messages of one language.
 pub struct Catalog {
