@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use monban_proto::{
     Catalog, ErrorCode, FrameError, Lang, LangHint, Request, Response, Text, WireError, check_len,
-    decode_with, encode_reply_in,
-    write_frame,
+    decode_with, encode_reply_in, write_frame,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
@@ -253,7 +252,13 @@ async fn connection(
             }
             Ok(Err(FrameError::Closed)) => return,
             Ok(Err(e)) => {
-                refuse(&mut stream, uid, &e, daemon.catalog(daemon.cfg.daemon.language)).await;
+                refuse(
+                    &mut stream,
+                    uid,
+                    &e,
+                    daemon.catalog(daemon.cfg.daemon.language),
+                )
+                .await;
                 return;
             }
             Ok(Ok(body)) => body,
@@ -261,7 +266,13 @@ async fn connection(
         let (request, hint) = match decode_with::<Request, LangHint>(&body) {
             Ok((r, hint)) => (r, hint.unwrap_or_default()),
             Err(e) => {
-                refuse(&mut stream, uid, &e, daemon.catalog(daemon.cfg.daemon.language)).await;
+                refuse(
+                    &mut stream,
+                    uid,
+                    &e,
+                    daemon.catalog(daemon.cfg.daemon.language),
+                )
+                .await;
                 return;
             }
         };

@@ -1,6 +1,8 @@
 //! The language of each reply (SPEC §7) and the stored preference.
 
-use monban_proto::{ErrorCode, Lang, LangHint, LanguageChange, Request, Response, Text, UserMessage, WireError};
+use monban_proto::{
+    ErrorCode, Lang, LangHint, LanguageChange, Request, Response, Text, UserMessage, WireError,
+};
 
 use super::{Daemon, Origin, Session, user_unknown};
 use crate::peer::Peer;

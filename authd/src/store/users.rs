@@ -46,7 +46,10 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
         shadow_min_days: r.get(7)?,
         shadow_warn_days: r.get(8)?,
         // A value this build does not know reads as no preference.
-        language: r.get::<_, Option<String>>(9)?.as_deref().and_then(Lang::parse),
+        language: r
+            .get::<_, Option<String>>(9)?
+            .as_deref()
+            .and_then(Lang::parse),
     })
 }
 
