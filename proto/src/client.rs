@@ -8,9 +8,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::frame::{FrameError, decode_with, encode_request, read_reply, write_frame};
-use monban_i18n::{Lang, LangHint};
 use crate::server_identity::TrustedServer;
 use crate::{ErrorCode, Request, Response, WireError};
+use monban_i18n::{Lang, LangHint};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
@@ -231,7 +231,10 @@ mod tests {
         let listener = UnixListener::bind(&path).unwrap();
         let server = std::thread::spawn(move || {
             let (mut conn, _) = listener.accept().unwrap();
-            let busy = Response::Error(WireError::new(ErrorCode::Busy, monban_i18n::Text::new("daemon-busy")));
+            let busy = Response::Error(WireError::new(
+                ErrorCode::Busy,
+                monban_i18n::Text::new("daemon-busy"),
+            ));
             write_frame(&mut conn, &encode_reply(&busy).unwrap()).unwrap();
             conn.shutdown(std::net::Shutdown::Both).unwrap();
         });

@@ -69,7 +69,10 @@ pub fn encode_reply<T: Serialize>(msg: &T) -> Result<Zeroizing<Vec<u8>>, FrameEr
 }
 
 /// A reply with the language its texts were rendered in.
-pub fn encode_reply_in<T: Serialize>(msg: &T, lang: Lang) -> Result<Zeroizing<Vec<u8>>, FrameError> {
+pub fn encode_reply_in<T: Serialize>(
+    msg: &T,
+    lang: Lang,
+) -> Result<Zeroizing<Vec<u8>>, FrameError> {
     encode_within(msg, Some(&lang), MAX_REPLY_LEN)
 }
 
@@ -211,7 +214,10 @@ mod tests {
         let (_, none) = decode_with::<Request, LangHint>(&encode(&Request::Ping).unwrap()).unwrap();
         assert_eq!(none, None, "a request without a hint has none");
         let reply = encode_reply_in(&Response::Pong, Lang::Ja).unwrap();
-        assert_eq!(decode_with::<Response, Lang>(&reply).unwrap().1, Some(Lang::Ja));
+        assert_eq!(
+            decode_with::<Response, Lang>(&reply).unwrap().1,
+            Some(Lang::Ja)
+        );
     }
 
     #[test]

@@ -22,8 +22,8 @@ mod shadow;
 pub use client::{Client, ClientError, Timeouts};
 pub use error::{ErrorCode, WireError};
 pub use frame::{
-    FrameError, MAX_FRAME_LEN, MAX_REPLY_LEN, check_len, decode, decode_with, encode,
-    encode_reply, encode_reply_in, encode_request, read_frame, read_reply, write_frame,
+    FrameError, MAX_FRAME_LEN, MAX_REPLY_LEN, check_len, decode, decode_with, encode, encode_reply,
+    encode_reply_in, encode_request, read_frame, read_reply, write_frame,
 };
 pub use monban_i18n::{Arg, Catalog, Catalogs, Lang, LangHint, Text};
 pub use reply::*;

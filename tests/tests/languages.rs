@@ -65,7 +65,8 @@ fn the_login_prompt_follows_the_pam_environment() {
     let h = Harness::new();
     h.add_user("alice", PW);
     let ja = login_ja(&h, "alice", PW);
-    ja.expect("auth", "PAM_SUCCESS").expect("acct", "PAM_SUCCESS");
+    ja.expect("auth", "PAM_SUCCESS")
+        .expect("acct", "PAM_SUCCESS");
     let prompt = &ja.prompts()[0];
     assert!(prompt.contains("ログインパスワード"), "{prompt:?}");
     assert_japanese(prompt, &[], "login prompt");
@@ -146,7 +147,10 @@ fn a_temporary_password_is_changed_in_japanese() {
     let h = Harness::new();
     let out = h.cli(&["user", "add", "carol", "--temporary"]).json().run();
     out.assert_exit(0, "user add --temporary");
-    let temp = out.json()["password"].as_str().expect("password").to_string();
+    let temp = out.json()["password"]
+        .as_str()
+        .expect("password")
+        .to_string();
     let new = "Settled-Down-7";
     let first = h
         .pam("carol")
@@ -309,7 +313,11 @@ fn status_and_user_list_in_japanese_with_the_same_json() {
     h.fail_logins("alice", WRONG, 1);
     let status = h.cli(&["status", "alice"]).env("LANG", JA).run();
     status.assert_exit(0, "status in Japanese");
-    assert!(status.stdout.contains("ログインパスワード"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("ログインパスワード"),
+        "{}",
+        status.stdout
+    );
     assert!(status.stdout.contains("利用停止"), "{}", status.stdout);
     let list = h.cli(&["user", "list"]).env("LANG", JA).run();
     list.assert_exit(0, "user list in Japanese");
@@ -321,7 +329,11 @@ fn status_and_user_list_in_japanese_with_the_same_json() {
         out.assert_exit(0, "status --json");
         keys(&out.json())
     };
-    assert_eq!(shape(JA), shape(EN), "--json has one shape in every language");
+    assert_eq!(
+        shape(JA),
+        shape(EN),
+        "--json has one shape in every language"
+    );
 }
 
 /// Every key path of a JSON document, values left out.
@@ -377,10 +389,17 @@ fn step_1_the_module_argument_outranks_the_pam_environment() {
 #[test]
 fn step_2_the_pam_environment_outranks_the_stored_preference() {
     let h = Harness::new();
-    h.cli(&["user", "add", "alice", "--password-stdin", "--language", "ja"])
-        .stdin_lines(&[PW])
-        .run()
-        .assert_exit(0, "user add --language ja");
+    h.cli(&[
+        "user",
+        "add",
+        "alice",
+        "--password-stdin",
+        "--language",
+        "ja",
+    ])
+    .stdin_lines(&[PW])
+    .run()
+    .assert_exit(0, "user add --language ja");
     let out = h.pam("alice").pam_env("LC_ALL", EN).answers(&[PW]).run();
     assert_eq!(first_prompt(&out), "Password: ");
     // Control: without it, the preference speaks.
@@ -430,7 +449,10 @@ fn c_and_posix_name_no_language() {
         let pam = h.pam("alice").pam_env(name, value).answers(&[PW]).run();
         assert!(is_japanese(&first_prompt(&pam)), "PAM {name}={value}");
         let process = h.pam("alice").process_env(name, value).answers(&[PW]).run();
-        assert!(is_japanese(&first_prompt(&process)), "process {name}={value}");
+        assert!(
+            is_japanese(&first_prompt(&process)),
+            "process {name}={value}"
+        );
     }
 }
 
@@ -448,13 +470,28 @@ fn the_cli_speaks_its_own_locale_then_the_preference_then_the_daemon_language() 
         out.assert_exit(0, "own status");
         out.stdout
     };
-    assert!(!status(None).contains("ログインパスワード"), "default English");
-    assert!(status(Some(JA)).contains("ログインパスワード"), "own locale");
+    assert!(
+        !status(None).contains("ログインパスワード"),
+        "default English"
+    );
+    assert!(
+        status(Some(JA)).contains("ログインパスワード"),
+        "own locale"
+    );
     h.cli(&["language", "ja"])
         .as_account(NOBODY)
         .run()
         .assert_exit(0, "monban language ja");
-    assert!(status(None).contains("ログインパスワード"), "the preference");
-    assert!(!status(Some(EN)).contains("ログインパスワード"), "own locale first");
-    assert!(status(Some("C")).contains("ログインパスワード"), "C is none");
+    assert!(
+        status(None).contains("ログインパスワード"),
+        "the preference"
+    );
+    assert!(
+        !status(Some(EN)).contains("ログインパスワード"),
+        "own locale first"
+    );
+    assert!(
+        status(Some("C")).contains("ログインパスワード"),
+        "C is none"
+    );
 }

@@ -299,13 +299,7 @@ struct Outcome {
     hint: Option<LangHint>,
 }
 
-fn run(
-    args: &[&str],
-    flags: PamFlag,
-    pam: FakePam,
-    replies: Vec<Reply>,
-    hook: HookFn,
-) -> Outcome {
+fn run(args: &[&str], flags: PamFlag, pam: FakePam, replies: Vec<Reply>, hook: HookFn) -> Outcome {
     run_in(None, args, flags, pam, replies, hook)
 }
 

@@ -122,7 +122,10 @@ fn login(socket: &Path, user: &str, password: &str) -> Result<Attempt, String> {
     match c.call(&answer) {
         Ok(Response::Auth(step)) => match step.next {
             AuthNext::Finished(outcome) => Ok(Attempt::Done(outcome, t0.elapsed())),
-            AuthNext::Prompt(p) => Err(format!("{user}: unexpected second prompt {:?}", p.message.text)),
+            AuthNext::Prompt(p) => Err(format!(
+                "{user}: unexpected second prompt {:?}",
+                p.message.text
+            )),
         },
         other => Err(format!("AuthAnswer for {user}: unexpected {other:?}")),
     }
