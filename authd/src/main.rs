@@ -187,6 +187,9 @@ fn run(config: Config) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async move {
+        // Before the socket exists: a client that sees it may stop the
+        // daemon at once, and SIGTERM must then be a clean stop, not death.
+        let stop = shutdown_signal();
         let listener = server::bind(&config.daemon.socket)
             .map_err(|e| format!("cannot listen on {}: {e}", config.daemon.socket.display()))?;
         let limits = server::Limits {
@@ -216,7 +219,7 @@ fn run(config: Config) -> Result<(), String> {
         if let Some(keep) = daemon.cfg.audit.keep.secs() {
             tokio::spawn(prune_audit(Arc::clone(&daemon), keep));
         }
-        server::serve(daemon, listener, limits, shutdown_signal()).await;
+        server::serve(daemon, listener, limits, stop).await;
         let _ = std::fs::remove_file(&socket);
         tracing::info!("stopped");
         Ok(())
@@ -271,17 +274,22 @@ fn warn_missing_groups(config: &Config) {
     }
 }
 
-async fn shutdown_signal() {
+/// Installs the SIGTERM and SIGINT handlers now (not when first polled);
+/// the future ends at the first of them.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
+    let handlers = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
-    ) else {
-        // Without signal handlers the daemon is only stopped by SIGKILL.
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+    );
+    async move {
+        let (Ok(mut term), Ok(mut int)) = handlers else {
+            // Without signal handlers the daemon is only stopped by SIGKILL.
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
     }
 }
