@@ -61,11 +61,14 @@ expect {
 lassign [wait] pid spawnid os_error value
 exit $value
 EOF
+# LogLevel=INFO: ssh prints a keyboard-interactive request's instruction
+# text (where sshd puts PAM's messages after a refusal, the suspension
+# notice among them) with logit(), which LogLevel=ERROR silences.
 kbd_ssh() {
     local user=$1 answers=$2
     KBD_ANSWERS=$(printf '%b' "$answers") expect "$run_dir/kbd.exp" \
         -tt -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-        -o LogLevel=ERROR -o PubkeyAuthentication=no -o PasswordAuthentication=no \
+        -o LogLevel=INFO -o PubkeyAuthentication=no -o PasswordAuthentication=no \
         -o PreferredAuthentications=keyboard-interactive -o NumberOfPasswordPrompts=1 \
         "$user@127.0.0.1"
 }
