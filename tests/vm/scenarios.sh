@@ -244,7 +244,27 @@ scenario_f() {
     check "purge deleted /var/lib/monban and /etc/monban/secret.key ($out)" test -z "$out"
 }
 
-all=(a b c d e f)
+# --- (g) a suspended user's public-key login ------------------------------
+# Needs (c): alice registered. sshd skips the auth stack for a key, so only
+# monban's account check can refuse it.
+scenario_g() {
+    local out
+    gssh "install -d -m 0700 -o $LAB_USER -g $LAB_USER /home/$LAB_USER/.ssh && install -m 0600 -o $LAB_USER -g $LAB_USER /root/.ssh/authorized_keys /home/$LAB_USER/.ssh/authorized_keys"
+    out=$(ssh "${ssh_opts[@]}" -i "$key" -o BatchMode=yes "$LAB_USER@127.0.0.1" 'echo KEY-IN-AS-$(id -un)' 2>&1)
+    check "$LAB_USER logs in with a key while not suspended" contains "$out" "KEY-IN-AS-$LAB_USER"
+    suspend_user
+    out=$(ssh "${ssh_opts[@]}" -i "$key" -o BatchMode=yes -o LogLevel=INFO "$LAB_USER@127.0.0.1" 'echo KEY-IN-AS-$(id -un)' 2>&1)
+    local rc=$?
+    printf '%s\n' "$out" | sed 's/^/[ssh key]   /'
+    check "a suspended $LAB_USER's public-key login is refused (ssh exit $rc)" test "$rc" = 255
+    check "  and runs nothing" lacks "$out" "KEY-IN-AS-$LAB_USER"
+    out=$(gssh "journalctl -u ssh --no-pager -o cat -n 5")
+    printf '%s\n' "$out" | sed 's/^/[sshd]   /'
+    gssh "monban user unlock $LAB_USER"
+    check "unlocked again" test $? = 0
+}
+
+all=(a b c g d e f)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 declare -A title=(
@@ -254,6 +274,7 @@ declare -A title=(
     [d]="daemon stopped: root in, managed user out, nothing hangs"
     [e]="reboot: suspension survives, unit before logins"
     [f]="apt-get remove and purge"
+    [g]="a suspended user's public-key login refused"
 )
 for n in "${names[@]}"; do
     [ -n "${title[$n]:-}" ] || { say "unknown scenario $n"; exit 2; }
