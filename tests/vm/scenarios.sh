@@ -1,0 +1,300 @@
+# Scenarios of the real-system lab, sourced by tests/vm/run once the guest
+# answers ssh. Each scenario is a function scenario_X with its own checks;
+# each check prints PASS or FAIL, each scenario a summary line, and the run
+# exits 1 if any check failed.
+#
+# Uses from tests/vm/run: gssh, gscp, say, now, elapsed, start_vm, stop_vm,
+# wait_ssh, $deb, $port, $key, $run_dir, $serial_log, $qemu_pid.
+
+set +e
+failed_checks=0
+scenario_failed=0
+results=()
+
+check() { # check DESCRIPTION COMMAND... : the command's status decides
+    local desc=$1; shift
+    if "$@"; then
+        printf '[vm]   PASS %s\n' "$desc"
+    else
+        printf '[vm]   FAIL %s\n' "$desc"
+        failed_checks=$((failed_checks + 1))
+        scenario_failed=1
+    fi
+}
+contains() { grep -qF -- "$2" <<<"$1"; }
+lacks() { ! grep -qF -- "$2" <<<"$1"; }
+under() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
+
+# The managed user and the password monban holds for them.
+LAB_USER=alice
+LAB_PW='Quiet-Harbour-Lantern-47'
+WRONG_PW='not-her-password-1'
+UNMANAGED_USER=bob
+UNMANAGED_PW='Bob-Shadow-Pass-93'
+
+# Keyboard-interactive ssh from the host through the forwarded port, into
+# an interactive shell on a terminal: sshd shows the PAM session's messages
+# ("Last login") only to a login without a command. At the shell prompt
+# the script types `echo LOGGED-IN-AS-$(id -un); exit`.
+# kbd_ssh USER 'ANSWER1\nANSWER2...': the transcript on stdout, ssh's exit
+# status (255: refused; 254: more prompts than answers; 253: timeout).
+cat >"$run_dir/kbd.exp" <<'EOF'
+set timeout 90
+set answers [split $env(KBD_ANSWERS) "\n"]
+set i 0
+spawn -noecho ssh {*}$argv
+expect {
+    -re {(?i)(password|code|retype)[^\r\n]*: ?$} {
+        if {$i >= [llength $answers]} { puts "\n<no more answers>"; exit 254 }
+        send -- "[lindex $answers $i]\r"
+        incr i
+        exp_continue
+    }
+    -re {[$#] ?$} {
+        send -- {echo LOGGED-IN-AS-$(id -un); exit}
+        send -- "\r"
+        exp_continue
+    }
+    timeout { puts "\n<timeout>"; exit 253 }
+    eof
+}
+lassign [wait] pid spawnid os_error value
+exit $value
+EOF
+# LogLevel=INFO: ssh prints a keyboard-interactive request's instruction
+# text (where sshd puts PAM's messages after a refusal, the suspension
+# notice among them) with logit(), which LogLevel=ERROR silences.
+kbd_ssh() {
+    local user=$1 answers=$2
+    KBD_ANSWERS=$(printf '%b' "$answers") expect "$run_dir/kbd.exp" \
+        -tt -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+        -o LogLevel=INFO -o PubkeyAuthentication=no -o PasswordAuthentication=no \
+        -o PreferredAuthentications=keyboard-interactive -o NumberOfPasswordPrompts=1 \
+        "$user@127.0.0.1"
+}
+
+# --- (a) dpkg -i: the daemon, its hardening, its socket, its journal -----
+scenario_a() {
+    gscp "$deb" root@127.0.0.1:/root/monban.deb
+    local out
+    out=$(gssh 'dpkg -i /root/monban.deb 2>&1'); local rc=$?
+    printf '%s\n' "$out" | sed 's/^/[guest]   /'
+    check "dpkg -i exits 0" test "$rc" = 0
+    out=$(gssh 'systemctl is-active monban-authd')
+    check "systemctl is-active monban-authd: active (got '$out')" test "$out" = active
+    gssh 'systemctl status --no-pager monban-authd' | sed 's/^/[guest]   /'
+    out=$(gssh 'systemd-analyze security --no-pager monban-authd.service 2>&1')
+    printf '%s\n' "$out" | grep -E '^✗' | sed 's/^/[guest]   /'
+    local exposure
+    exposure=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for monban-authd.service: \([0-9.]*\).*/\1/p')
+    say "FIGURE systemd-analyze security exposure: ${exposure:-?} (goal <= 2.0)"
+    check "systemd-analyze security exposure ${exposure:-?} <= 2.0" under "${exposure:-99}" 2.0
+    out=$(gssh 'stat -c "%a %U %F" /run/monban /run/monban/authd.sock')
+    printf '%s\n' "$out" | sed 's/^/[guest]   /'
+    check "/run/monban is a 0755 directory" contains "$out" "755 monban directory"
+    check "/run/monban/authd.sock is a 0666 socket" contains "$out" "666 monban socket"
+    out=$(gssh 'journalctl -u monban-authd --no-pager -o cat -b')
+    printf '%s\n' "$out" | sed 's/^/[journal] /'
+    local errs
+    errs=$(gssh 'journalctl -u monban-authd --no-pager -o cat -b -p err'; \
+        printf '%s\n' "$out" | grep -iE 'error|panic|fail' )
+    check "journalctl -u monban-authd has no error lines" test -z "$errs"
+    out=$(gssh 'monban-authd --check-config 2>&1'); rc=$?
+    check "monban-authd --check-config ($out)" test "$rc" = 0
+}
+
+# --- (b) pam-auth-update --enable monban ---------------------------------
+scenario_b() {
+    local rc out f
+    gssh 'pam-auth-update --enable monban' 2>&1 | sed 's/^/[guest]   /'; rc=${PIPESTATUS[0]}
+    check "pam-auth-update --enable monban exits 0" test "$rc" = 0
+    for f in auth account password session; do
+        out=$(gssh "grep -v '^#' /etc/pam.d/common-$f | grep -v '^\$'")
+        printf '%s\n' "$out" | sed "s/^/[common-$f] /"
+        check "common-$f names pam_monban.so" contains "$out" pam_monban.so
+    done
+    out=$(gssh "grep -v '^#' /etc/pam.d/common-auth | grep -v '^\$' | head -n 2")
+    check "common-auth: pam_monban ahead of pam_unix" \
+        test "$(sed -n 1p <<<"$out" | grep -c pam_monban)$(sed -n 2p <<<"$out" | grep -c pam_unix)" = 11
+}
+
+# The README's sshd_config lines (section "Hand-written stacks"), which a
+# Debian administrator needs too: Debian's sshd_config turns
+# keyboard-interactive off.
+enable_kbd_interactive() {
+    gssh 'printf "UsePAM yes\nKbdInteractiveAuthentication yes\nPasswordAuthentication no\nPrintLastLog no\n" >/etc/ssh/sshd_config.d/monban.conf && systemctl reload ssh' || return 1
+    # sshd re-executes itself on SIGHUP: connections right after are reset.
+    local i
+    sleep 1
+    for i in $(seq 1 40); do gssh true 2>/dev/null && return 0; sleep 0.5; done
+    return 1
+}
+
+suspend_user() { # five wrong passwords over ssh
+    local i out
+    for i in 1 2 3 4 5; do
+        out=$(kbd_ssh "$LAB_USER" "$WRONG_PW" 2>&1)
+    done
+    printf '%s\n' "$out" | tr -d '\r' | sed 's/^/[ssh]   /'
+}
+
+# --- (c) a managed user through the real sshd -----------------------------
+scenario_c() {
+    local out rc t0
+    enable_kbd_interactive
+    check "sshd reloaded with keyboard-interactive" test $? = 0
+    gssh "useradd -m -s /bin/bash $LAB_USER && printf '%s\n' '$LAB_PW' | monban user add $LAB_USER --password-stdin && usermod -L $LAB_USER"
+    check "useradd + monban user add + usermod -L" test $? = 0
+    t0=$(now)
+    out=$(kbd_ssh "$LAB_USER" "$LAB_PW" 2>&1); rc=$?
+    say "FIGURE managed user's keyboard-interactive login (Argon2id included): $(elapsed "$t0" "$(now)") s"
+    printf '%s\n' "$out" | tr -d '\r' | sed 's/^/[ssh]   /'
+    check "first login of $LAB_USER succeeds" contains "$out" "LOGGED-IN-AS-$LAB_USER"
+    out=$(kbd_ssh "$LAB_USER" "$LAB_PW" 2>&1)
+    printf '%s\n' "$out" | tr -d '\r' | sed 's/^/[ssh]   /'
+    check "second login shows monban's last-login notice" contains "$out" "Last login:"
+    check "the notice names the service" contains "$out" "(sshd)"
+    out=$(kbd_ssh "$LAB_USER" "$WRONG_PW" 2>&1)
+    check "a wrong password is refused" lacks "$out" "LOGGED-IN-AS-$LAB_USER"
+    suspend_user
+    out=$(kbd_ssh "$LAB_USER" "$LAB_PW" 2>&1)
+    printf '%s\n' "$out" | tr -d '\r' | sed 's/^/[ssh]   /'
+    check "the right password after 5 failures is refused" lacks "$out" "LOGGED-IN-AS-$LAB_USER"
+    check "and the user is told the password is suspended" contains "$out" "suspended"
+    out=$(gssh "monban user list --locked")
+    printf '%s\n' "$out" | sed 's/^/[guest]   /'
+    check "monban user list --locked names $LAB_USER" contains "$out" "$LAB_USER"
+    gssh "monban user unlock $LAB_USER"
+    check "monban user unlock $LAB_USER as root" test $? = 0
+    out=$(kbd_ssh "$LAB_USER" "$LAB_PW" 2>&1)
+    printf '%s\n' "$out" | tr -d '\r' | sed 's/^/[ssh]   /'
+    check "after the unlock $LAB_USER logs in" contains "$out" "LOGGED-IN-AS-$LAB_USER"
+    check "and is told of the failed attempts" contains "$out" "failed login attempts since the last successful login"
+}
+
+# --- (d) the daemon stopped -----------------------------------------------
+scenario_d() {
+    local out t0 t
+    gssh 'systemctl stop monban-authd'
+    check "monban-authd stopped" test "$(gssh 'systemctl is-active monban-authd')" = inactive
+    t0=$(now); out=$(gssh 'echo ROOT-IN'); t=$(elapsed "$t0" "$(now)")
+    check "root logs in with its key while the daemon is down ($t s)" contains "$out" ROOT-IN
+    check "  and within 5 s" under "$t" 5
+    t0=$(now)
+    out=$(kbd_ssh "$LAB_USER" "$LAB_PW" 2>&1)
+    t=$(elapsed "$t0" "$(now)")
+    printf '%s\n' "$out" | tr -d '\r' | sed 's/^/[ssh]   /'
+    check "$LAB_USER (shadow password locked) is refused while the daemon is down ($t s)" lacks "$out" "LOGGED-IN-AS-$LAB_USER"
+    check "  and the refusal comes within 20 s" under "$t" 20
+    gssh 'systemctl start monban-authd'
+    check "monban-authd started again" test "$(gssh 'systemctl is-active monban-authd')" = active
+}
+
+# --- (e) a reboot ---------------------------------------------------------
+scenario_e() {
+    local out t0 t
+    suspend_user
+    out=$(gssh "monban user list --locked")
+    check "$LAB_USER suspended before the reboot" contains "$out" "$LAB_USER"
+    t0=$(now)
+    gssh 'systemctl reboot' 2>/dev/null
+    # Wait for the old sshd to go away before waiting for the new one.
+    local i
+    for i in $(seq 1 60); do gssh true 2>/dev/null || break; sleep 0.5; done
+    t=$(wait_ssh "$t0")
+    say "FIGURE reboot (systemctl reboot -> ssh answers): $t s"
+    out=$(gssh 'systemctl is-active monban-authd')
+    check "monban-authd active after the reboot" test "$out" = active
+    out=$(gssh "monban user list --locked")
+    printf '%s\n' "$out" | sed 's/^/[guest]   /'
+    check "the suspension of $LAB_USER survived the reboot" contains "$out" "$LAB_USER"
+    out=$(kbd_ssh "$LAB_USER" "$LAB_PW" 2>&1)
+    check "  and still refuses the right password" lacks "$out" "LOGGED-IN-AS-$LAB_USER"
+    local m s u
+    m=$(gssh 'systemctl show -P ActiveEnterTimestampMonotonic monban-authd.service')
+    u=$(gssh 'systemctl show -P ActiveEnterTimestampMonotonic systemd-user-sessions.service')
+    s=$(gssh 'systemctl show -P ActiveEnterTimestampMonotonic ssh.service')
+    say "active at (µs since boot): monban-authd $m, systemd-user-sessions $u, ssh $s"
+    check "monban-authd was active before systemd-user-sessions lifted /run/nologin" test "$m" -gt 0 -a "$m" -le "$u"
+    out=$(gssh "grep -E '^account.*pam_nologin' /etc/pam.d/sshd")
+    check "sshd's stack holds non-root logins until then (pam_nologin: $out)" test -n "$out"
+    gssh "monban user unlock $LAB_USER"
+    check "unlocked again" test $? = 0
+}
+
+# --- (f) apt-get remove, then purge ---------------------------------------
+scenario_f() {
+    local out
+    gssh "useradd -m -s /bin/bash $UNMANAGED_USER && echo '$UNMANAGED_USER:$UNMANAGED_PW' | chpasswd"
+    out=$(gssh 'DEBIAN_FRONTEND=noninteractive apt-get remove -y monban 2>&1'); local rc=$?
+    printf '%s\n' "$out" | tail -n 8 | sed 's/^/[guest]   /'
+    check "apt-get remove monban exits 0" test "$rc" = 0
+    out=$(gssh "grep -l pam_monban /etc/pam.d/* 2>/dev/null")
+    check "no file in /etc/pam.d names pam_monban after remove ($out)" test -z "$out"
+    check "root logs in after remove" test "$(gssh 'echo ROOT-IN')" = ROOT-IN
+    out=$(kbd_ssh "$UNMANAGED_USER" "$UNMANAGED_PW" 2>&1)
+    printf '%s\n' "$out" | tr -d '\r' | sed 's/^/[ssh]   /'
+    check "an unmanaged user ($UNMANAGED_USER, pam_unix) logs in after remove" contains "$out" "LOGGED-IN-AS-$UNMANAGED_USER"
+    out=$(gssh 'test -d /var/lib/monban && echo state-kept')
+    check "remove keeps /var/lib/monban" test "$out" = state-kept
+    out=$(gssh 'DEBIAN_FRONTEND=noninteractive apt-get purge -y monban 2>&1'); rc=$?
+    printf '%s\n' "$out" | tail -n 4 | sed 's/^/[guest]   /'
+    check "apt-get purge monban exits 0" test "$rc" = 0
+    out=$(gssh 'ls -d /var/lib/monban /etc/monban/secret.key 2>/dev/null')
+    check "purge deleted /var/lib/monban and /etc/monban/secret.key ($out)" test -z "$out"
+}
+
+# --- (g) a suspended user's public-key login ------------------------------
+# Needs (c): alice registered. sshd skips the auth stack for a key, so only
+# monban's account check can refuse it.
+scenario_g() {
+    local out
+    gssh "install -d -m 0700 -o $LAB_USER -g $LAB_USER /home/$LAB_USER/.ssh && install -m 0600 -o $LAB_USER -g $LAB_USER /root/.ssh/authorized_keys /home/$LAB_USER/.ssh/authorized_keys"
+    out=$(ssh "${ssh_opts[@]}" -i "$key" -o BatchMode=yes "$LAB_USER@127.0.0.1" 'echo KEY-IN-AS-$(id -un)' 2>&1)
+    check "$LAB_USER logs in with a key while not suspended" contains "$out" "KEY-IN-AS-$LAB_USER"
+    suspend_user
+    out=$(ssh "${ssh_opts[@]}" -i "$key" -o BatchMode=yes -o LogLevel=INFO "$LAB_USER@127.0.0.1" 'echo KEY-IN-AS-$(id -un)' 2>&1)
+    local rc=$?
+    printf '%s\n' "$out" | sed 's/^/[ssh key]   /'
+    check "a suspended $LAB_USER's public-key login is refused (ssh exit $rc)" test "$rc" = 255
+    check "  and runs nothing" lacks "$out" "KEY-IN-AS-$LAB_USER"
+    out=$(gssh "journalctl -u ssh --no-pager -o cat -n 5")
+    printf '%s\n' "$out" | sed 's/^/[sshd]   /'
+    gssh "monban user unlock $LAB_USER"
+    check "unlocked again" test $? = 0
+}
+
+all=(a b c g d e f)
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=("${all[@]}")
+declare -A title=(
+    [a]="dpkg -i: unit active, hardening, socket, journal"
+    [b]="pam-auth-update --enable monban"
+    [c]="managed user over sshd: login, last login, suspension, unlock"
+    [d]="daemon stopped: root in, managed user out, nothing hangs"
+    [e]="reboot: suspension survives, unit before logins"
+    [f]="apt-get remove and purge"
+    [g]="a suspended user's public-key login refused"
+)
+for n in "${names[@]}"; do
+    [ -n "${title[$n]:-}" ] || { say "unknown scenario $n"; exit 2; }
+    say "scenario ($n) ${title[$n]}"
+    scenario_failed=0
+    t0=$(now)
+    "scenario_$n"
+    t=$(elapsed "$t0" "$(now)")
+    if [ "$scenario_failed" = 0 ]; then
+        results+=("PASS ($n) ${title[$n]} [$t s]")
+    else
+        results+=("FAIL ($n) ${title[$n]} [$t s]")
+    fi
+    say "${results[-1]}"
+done
+say "summary:"
+for r in "${results[@]}"; do say "  $r"; done
+if [ "$failed_checks" -gt 0 ]; then
+    say "$failed_checks check(s) FAILED"
+    exit 1
+fi
+say "every scenario passed"
+exit 0
