@@ -236,7 +236,7 @@ async fn connection(
             "connection refused: too many connections"
         );
         // Busy before the request is read: no hint yet, the default language.
-        let catalog = daemon.catalog(daemon.cfg.daemon.language);
+        let catalog = daemon.default_catalog();
         let mut busy = Response::Error(WireError::new(ErrorCode::Busy, Text::new("daemon-busy")));
         busy.render(catalog);
         let _ = send(&mut stream, &busy, catalog.lang()).await;
@@ -252,13 +252,7 @@ async fn connection(
             }
             Ok(Err(FrameError::Closed)) => return,
             Ok(Err(e)) => {
-                refuse(
-                    &mut stream,
-                    uid,
-                    &e,
-                    daemon.catalog(daemon.cfg.daemon.language),
-                )
-                .await;
+                refuse(&mut stream, uid, &e, daemon.default_catalog()).await;
                 return;
             }
             Ok(Ok(body)) => body,
@@ -266,13 +260,7 @@ async fn connection(
         let (request, hint) = match decode_with::<Request, LangHint>(&body) {
             Ok((r, hint)) => (r, hint.unwrap_or_default()),
             Err(e) => {
-                refuse(
-                    &mut stream,
-                    uid,
-                    &e,
-                    daemon.catalog(daemon.cfg.daemon.language),
-                )
-                .await;
+                refuse(&mut stream, uid, &e, daemon.default_catalog()).await;
                 return;
             }
         };

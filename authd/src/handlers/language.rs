@@ -55,18 +55,8 @@ impl Daemon {
         language: Option<Lang>,
     ) -> Result<Response, WireError> {
         let name = peer.name.clone().unwrap_or_default();
-        let row = self
-            .find_user(&name)
-            .await?
-            .ok_or_else(|| user_unknown(&name))?;
-        let mut entry = Origin::from_peer(peer).entry(self.now(), "language_set", &row.name);
-        entry.detail = Some(language.map_or("none", Lang::code).to_string());
-        let id = row.id;
-        self.commit(vec![entry], move |tx| {
-            store::users::set_language(tx, id, language)
-        })
-        .await?;
-        Ok(language_done(&row.name, language))
+        self.store_language(&Origin::from_peer(peer), &name, language)
+            .await
     }
 
     /// `monban user set USER --language`: an administrator's change.
@@ -82,10 +72,21 @@ impl Daemon {
                 Text::new("user-set-nothing"),
             ));
         };
+        self.store_language(origin, &user, language).await
+    }
+
+    /// Stores `user`'s preference with its audit entry; the answer says
+    /// what it is now.
+    async fn store_language(
+        &self,
+        origin: &Origin,
+        user: &str,
+        language: Option<Lang>,
+    ) -> Result<Response, WireError> {
         let row = self
-            .find_user(&user)
+            .find_user(user)
             .await?
-            .ok_or_else(|| user_unknown(&user))?;
+            .ok_or_else(|| user_unknown(user))?;
         let mut entry = origin.entry(self.now(), "language_set", &row.name);
         entry.detail = Some(language.map_or("none", Lang::code).to_string());
         let id = row.id;

@@ -157,6 +157,12 @@ impl Daemon {
         self.catalogs.get(lang)
     }
 
+    /// For what is answered before a request names a language (busy, a
+    /// bad frame): `[daemon] language`.
+    pub fn default_catalog(&self) -> &monban_proto::Catalog {
+        self.catalog(self.cfg.daemon.language)
+    }
+
     /// Sends audit entries to syslog once their transaction has committed.
     pub fn announce(&self, entries: &[NewAuditEntry]) {
         for e in entries {
