@@ -32,7 +32,7 @@ use monban_authd::{crypt, hashing, lanes, rules};
 use monban_config::Config;
 
 use crate::secretbox::{KeyError, SecretBox};
-use crate::store::{Db, Store};
+use crate::store::{Store, Tx};
 
 /// The credential daemon behind pam_monban and the monban CLI.
 #[derive(Parser)]
@@ -132,7 +132,7 @@ fn init_key(path: &Path, owner: Option<&str>) -> Result<(), String> {
 
 /// Loads the key, or creates it on the very first start. A database that
 /// already holds sealed secrets is never given a new key silently.
-fn open_keys(db: &Db, path: &Path, database: &Path) -> Result<SecretBox, String> {
+fn open_keys(db: &dyn Tx, path: &Path, database: &Path) -> Result<SecretBox, String> {
     let check = db.meta(KEY_CHECK).map_err(|e| e.to_string())?;
     let keys = match (SecretBox::load(path), &check) {
         (Ok(keys), _) => keys,
@@ -172,7 +172,8 @@ fn run(config: Config) -> Result<(), String> {
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
     let d = &config.daemon;
     let fresh = !d.database.exists();
-    let store = Store::open(&d.database).map_err(|e| e.to_string())?;
+    let host = host_name(&d.host_name);
+    let store = Store::open_sqlite(&d.database, &host).map_err(|e| e.to_string())?;
     if fresh {
         tracing::warn!(
             "created a new, empty credential store at {}; if you expected an existing one, check [daemon] database",
@@ -180,12 +181,15 @@ fn run(config: Config) -> Result<(), String> {
         );
     }
     warn_missing_groups(&config);
-    let keys = open_keys(&store.writer(), &d.secret_key, &d.database)?;
     let hasher = hashing::Hasher::new(&config.argon2, d.hash_workers).map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let (key_path, database) = (d.secret_key.clone(), d.database.clone());
+    let keys = runtime
+        .block_on(store.write(move |tx| Ok(open_keys(tx, &key_path, &database))))
+        .map_err(|e| e.to_string())??;
     runtime.block_on(async move {
         // Before the socket exists: a client that sees it may stop the
         // daemon at once, and SIGTERM must then be a clean stop, not death.
@@ -238,7 +242,7 @@ async fn prune_audit(daemon: Arc<handlers::Daemon>, keep: i64) {
         loop {
             match daemon
                 .store
-                .run(move |db| store::audit::prune(db.conn(), before, BATCH))
+                .write(move |tx| tx.prune_audit(before, BATCH))
                 .await
             {
                 Ok(n) => {
@@ -258,6 +262,17 @@ async fn prune_audit(daemon: Arc<handlers::Daemon>, keep: i64) {
             tracing::info!("deleted {total} audit entries older than [audit] keep");
         }
     }
+}
+
+/// `[daemon] host_name`, or the system's host name when it is empty.
+fn host_name(configured: &str) -> String {
+    if !configured.is_empty() {
+        return configured.to_string();
+    }
+    nix::unistd::gethostname()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .unwrap_or_else(|| "localhost".to_string())
 }
 
 /// A group named in the config that does not exist is legal (it may come

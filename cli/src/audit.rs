@@ -92,6 +92,7 @@ mod tests {
             rhost: None,
             tty: None,
             detail: Some("wrong password".into()),
+            host: None,
         };
         let out = table(std::slice::from_ref(&e), &en());
         let lines: Vec<&str> = out.lines().collect();
@@ -120,6 +121,7 @@ mod tests {
             rhost: Some("h\r\nroot  login_success".into()),
             tty: None,
             detail: Some("d\x1b]0;t\x07".into()),
+            host: None,
         };
         let out = table(&[e], &en());
         assert_eq!(out.lines().count(), 2, "{out}");

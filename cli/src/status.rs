@@ -297,6 +297,7 @@ mod tests {
                 service: "sshd".into(),
                 rhost: Some("192.0.2.7".into()),
                 tty: None,
+                host: None,
             }),
             failures_since_last_login: 2,
             ..UserStatus::default()
@@ -347,6 +348,7 @@ mod tests {
                 service: "sshd\x1b]0;hi\x07".into(),
                 rhost: Some("evil\rgood".into()),
                 tty: Some("pts/0\x7f".into()),
+                host: None,
             }),
             ..UserStatus::default()
         };
@@ -399,6 +401,7 @@ mod tests {
                 service: "sshd".into(),
                 rhost: Some("192.0.2.7".into()),
                 tty: Some("pts/0".into()),
+                host: None,
             }),
             ..UserStatus::default()
         }

@@ -59,6 +59,9 @@ pub struct DaemonConfig {
     pub socket: PathBuf,
     pub database: PathBuf,
     pub secret_key: PathBuf,
+    /// Recorded with every audit entry and session (SPEC §9); "" means the
+    /// system's host name.
+    pub host_name: String,
     /// Members of this group administer monban (after step-up).
     pub admin_group: String,
     /// Groups whose members may gain root (sudoers, polkit): their accounts,
@@ -84,6 +87,7 @@ impl Default for DaemonConfig {
             socket: PathBuf::from("/run/monban/authd.sock"),
             database: PathBuf::from("/var/lib/monban/monban.db"),
             secret_key: PathBuf::from("/etc/monban/secret.key"),
+            host_name: String::new(),
             admin_group: "monban-admin".into(),
             privileged_groups: vec!["sudo".into(), "wheel".into(), "admin".into()],
             max_connections: 256,

@@ -244,6 +244,9 @@ pub struct AuditEntry {
     pub rhost: Option<String>,
     pub tty: Option<String>,
     pub detail: Option<String>,
+    /// The `[daemon] host_name` of the daemon that recorded it.
+    #[serde(default)]
+    pub host: Option<String>,
 }
 
 /// Everything `monban status` shows about one user.
@@ -299,6 +302,9 @@ pub struct LoginRecord {
     pub rhost: Option<String>,
     #[serde(default)]
     pub tty: Option<String>,
+    /// The `[daemon] host_name` of the host the session was opened on.
+    #[serde(default)]
+    pub host: Option<String>,
 }
 
 impl Response {

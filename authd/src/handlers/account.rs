@@ -11,7 +11,7 @@ use super::{Daemon, Origin, user_unknown};
 use crate::authz;
 use crate::peer::{Peer, lookup, user_in_group};
 use crate::rules::expiry;
-use crate::store::{self, UserRow};
+use crate::store::UserRow;
 
 impl Daemon {
     pub(crate) async fn has_credential(
@@ -22,18 +22,14 @@ impl Daemon {
         let id = user.id;
         Ok(self
             .store
-            .get(move |db| store::users::credential(db.conn(), id, kind))
+            .get(move |tx| tx.credential(id, kind))
             .await?
             .is_some())
     }
 
     pub(crate) async fn otp_active(&self, user: &UserRow) -> Result<bool, WireError> {
         let id = user.id;
-        Ok(self
-            .store
-            .get(move |db| store::otp::get(db.conn(), id))
-            .await?
-            .active())
+        Ok(self.store.get(move |tx| tx.otp(id)).await?.active())
     }
 
     /// The login password's facts for the expiry rules; None if unset.
@@ -44,12 +40,9 @@ impl Daemon {
         let id = user.id;
         let (cred, deadline) = self
             .store
-            .get(move |db| {
-                let c = db.conn();
-                Ok((
-                    store::users::credential(c, id, CredentialKind::Login)?,
-                    store::users::deadline(c, id)?,
-                ))
+            .get(move |tx| {
+                let c = tx;
+                Ok((c.credential(id, CredentialKind::Login)?, c.deadline(id)?))
             })
             .await?;
         Ok(cred.map(|c| expiry::PasswordFacts {
@@ -77,7 +70,7 @@ impl Daemon {
             None => {
                 let (id, now) = (user.id, self.now());
                 self.store
-                    .run(move |db| store::users::start_otp_grace(db.conn(), id, now))
+                    .write(move |tx| tx.start_otp_grace(id, now))
                     .await?;
                 now
             }
@@ -130,11 +123,11 @@ impl Daemon {
         let id = user.id;
         let (login, otp) = self
             .store
-            .get(move |db| {
-                let c = db.conn();
+            .get(move |tx| {
+                let c = tx;
                 Ok((
-                    store::users::counter(c, id, CredentialKind::Login)?,
-                    store::users::counter(c, id, CredentialKind::Otp)?,
+                    c.counter(id, CredentialKind::Login)?,
+                    c.counter(id, CredentialKind::Otp)?,
                 ))
             })
             .await?;
@@ -199,13 +192,15 @@ impl Daemon {
             service: ctx.service.clone(),
             rhost: ctx.rhost.clone(),
             tty: ctx.tty.clone(),
+            // The store records this host's name.
+            host: None,
         };
         let (id, name) = (user.id, user.name.clone());
         let (previous, failures) = self
             .commit(vec![entry], move |tx| {
-                let previous = store::users::last_login(tx, id)?;
-                let failures = store::audit::failures_since_last_session(tx, &name)?;
-                store::users::record_login(tx, id, &record)?;
+                let previous = tx.last_login(id)?;
+                let failures = tx.failures_since_last_session(&name)?;
+                tx.record_login(id, &record)?;
                 Ok((previous, failures))
             })
             .await?;

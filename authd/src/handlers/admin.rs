@@ -142,15 +142,15 @@ impl Daemon {
                 // and only suspended users get a full status.
                 let (rows, counters) = self
                     .store
-                    .read(move |db| {
-                        let c = db.conn();
-                        let rows = store::users::page(c, after.as_deref(), USERS_PAGE)?;
+                    .read(move |tx| {
+                        let c = tx;
+                        let rows = c.users_page(after.as_deref(), USERS_PAGE)?;
                         let mut counters = Vec::new();
                         if locked_only {
                             for row in &rows {
                                 let mut of_row = Vec::new();
                                 for kind in CredentialKind::ALL {
-                                    of_row.push(store::users::counter(c, row.id, kind)?);
+                                    of_row.push(c.counter(row.id, kind)?);
                                 }
                                 counters.push(of_row);
                             }
@@ -184,7 +184,7 @@ impl Daemon {
                     credential: None,
                     done: "admin-user-removed",
                 };
-                self.change_user(&origin, &row, change, store::users::remove)
+                self.change_user(&origin, &row, change, |tx, id| tx.remove_user(id))
                     .await
             }
             AdminOp::UserReset {
@@ -212,10 +212,8 @@ impl Daemon {
                     credential: None,
                     done: "admin-user-disabled",
                 };
-                self.change_user(&origin, &row, change, |tx, id| {
-                    store::users::set_disabled(tx, id, true)
-                })
-                .await
+                self.change_user(&origin, &row, change, |tx, id| tx.set_disabled(id, true))
+                    .await
             }
             AdminOp::UserEnable { user } => {
                 not_yourself(peer, &user, OnSelf::Enable)?;
@@ -225,10 +223,8 @@ impl Daemon {
                     credential: None,
                     done: "admin-user-enabled",
                 };
-                self.change_user(&origin, &row, change, |tx, id| {
-                    store::users::set_disabled(tx, id, false)
-                })
-                .await
+                self.change_user(&origin, &row, change, |tx, id| tx.set_disabled(id, false))
+                    .await
             }
             AdminOp::OtpReset { user } => {
                 not_yourself(peer, &user, OnSelf::ResetOtp)?;
@@ -239,8 +235,8 @@ impl Daemon {
                     done: "admin-otp-reset",
                 };
                 self.change_user(&origin, &row, change, |tx, id| {
-                    store::otp::remove(tx, id)?;
-                    store::users::set_counter(tx, id, CredentialKind::Otp, lockout::released())
+                    tx.remove_otp(id)?;
+                    tx.set_counter(id, CredentialKind::Otp, lockout::released())
                 })
                 .await
             }
@@ -248,9 +244,7 @@ impl Daemon {
                 self.require_change(&origin, before, group).await
             }
             AdminOp::ListCampaigns => Ok(Response::Campaigns(
-                self.store
-                    .run(|db| store::audit::campaigns(db.conn()))
-                    .await?,
+                self.store.read(|tx| tx.campaigns()).await?,
             )),
             AdminOp::ClearCampaign { id } => {
                 let mut entry = origin.entry(self.now(), "change_requirement_cleared", "");
@@ -259,7 +253,7 @@ impl Daemon {
                 if let Some(id) = id {
                     let exists = self
                         .store
-                        .run(|db| store::audit::campaigns(db.conn()))
+                        .read(|tx| tx.campaigns())
                         .await?
                         .iter()
                         .any(|c| c.id == id);
@@ -268,7 +262,7 @@ impl Daemon {
                     }
                 }
                 let cleared = self
-                    .commit(vec![entry], move |tx| store::audit::clear_campaigns(tx, id))
+                    .commit(vec![entry], move |tx| tx.clear_campaigns(id))
                     .await?;
                 Ok(done(
                     Text::new("admin-campaigns-cleared").arg("count", cleared),
@@ -280,16 +274,13 @@ impl Daemon {
                 limit,
                 before,
             } => {
-                let q = store::audit::AuditQuery {
+                let q = store::AuditQuery {
                     user,
                     since,
                     limit: limit.unwrap_or(AUDIT_PAGE).clamp(1, AUDIT_PAGE),
                     before,
                 };
-                let (entries, next) = self
-                    .store
-                    .read(move |db| store::audit::page(db.conn(), &q))
-                    .await?;
+                let (entries, next) = self.store.read(move |tx| tx.audit_page(&q)).await?;
                 Ok(Response::Audit { entries, next })
             }
             AdminOp::ImportShadow { entries } => self.import_shadow(&origin, entries).await,
@@ -308,9 +299,7 @@ impl Daemon {
         origin: &Origin,
         user: &UserRow,
         what: Change,
-        change: impl FnOnce(&rusqlite::Connection, i64) -> Result<(), store::StoreError>
-        + Send
-        + 'static,
+        change: impl FnOnce(&dyn store::Tx, i64) -> Result<(), store::StoreError> + Send + 'static,
     ) -> Result<Response, WireError> {
         let mut entry = origin.entry(self.now(), what.event, &user.name);
         entry.credential = what.credential;
@@ -402,16 +391,16 @@ impl Daemon {
         entry.detail = temporary.then(|| "temporary password".to_string());
         let name = user.clone();
         self.commit(vec![entry], move |tx| {
-            let id = store::users::insert(tx, &name, now, require_otp)?;
-            store::users::set_language(tx, id, language)?;
-            let cred = store::users::NewCredential {
+            let id = tx.insert_user(&name, now, require_otp)?;
+            tx.set_language(id, language)?;
+            let cred = store::NewCredential {
                 kind: CredentialKind::Login,
                 hash: &hash,
                 set_at: now,
                 temporary_until: valid_until,
                 force_change: temporary.then_some(expiry::ForceReason::Temporary.as_str()),
             };
-            store::users::set_credential(tx, id, &cred, keep)?;
+            tx.set_credential(id, &cred, keep)?;
             Ok(())
         })
         .await?;
@@ -495,7 +484,7 @@ impl Daemon {
             let kinds = kinds.clone();
             let suspended = self
                 .store
-                .read(move |db| store::users::with_failures(db.conn(), &kinds))
+                .read(move |tx| tx.users_with_failures(&kinds))
                 .await?;
             for name in suspended {
                 if name != peer.label() && self.privileged(&name).await {
@@ -509,44 +498,42 @@ impl Daemon {
         let skip = passed_over.clone();
         let (released, entries) = self
             .store
-            .run(move |db| {
-                db.write(|tx| {
-                    let targets: Vec<UserRow> = if all {
-                        store::users::all(tx)?
-                            .into_iter()
-                            .filter(|u| u.name != caller && !skip.contains(&u.name))
-                            .collect()
-                    } else {
-                        let mut rows = Vec::new();
-                        for name in &users {
-                            match store::users::find(tx, name)? {
-                                Some(row) => rows.push(row),
-                                None => return Ok(Err(user_unknown(name))),
-                            }
-                        }
-                        rows
-                    };
-                    let mut released = Vec::new();
-                    let mut entries: Vec<NewAuditEntry> = Vec::new();
-                    for row in targets {
-                        let mut lifted = Vec::new();
-                        for &kind in &kinds {
-                            let c = store::users::counter(tx, row.id, kind)?;
-                            if c != lockout::Counter::default() {
-                                store::users::set_counter(tx, row.id, kind, lockout::released())?;
-                                lifted.push(kind.as_str());
-                            }
-                        }
-                        if !lifted.is_empty() {
-                            let mut e = origin.entry(now, "unlocked", &row.name);
-                            e.detail = Some(lifted.join(","));
-                            store::audit::append(tx, &e)?;
-                            entries.push(e);
-                            released.push(row.name);
+            .write(move |tx| {
+                let targets: Vec<UserRow> = if all {
+                    tx.all_users()?
+                        .into_iter()
+                        .filter(|u| u.name != caller && !skip.contains(&u.name))
+                        .collect()
+                } else {
+                    let mut rows = Vec::new();
+                    for name in &users {
+                        match tx.find_user(name)? {
+                            Some(row) => rows.push(row),
+                            None => return Ok(Err(user_unknown(name))),
                         }
                     }
-                    Ok(Ok((released, entries)))
-                })
+                    rows
+                };
+                let mut released = Vec::new();
+                let mut entries: Vec<NewAuditEntry> = Vec::new();
+                for row in targets {
+                    let mut lifted = Vec::new();
+                    for &kind in &kinds {
+                        let c = tx.counter(row.id, kind)?;
+                        if c != lockout::Counter::default() {
+                            tx.set_counter(row.id, kind, lockout::released())?;
+                            lifted.push(kind.as_str());
+                        }
+                    }
+                    if !lifted.is_empty() {
+                        let mut e = origin.entry(now, "unlocked", &row.name);
+                        e.detail = Some(lifted.join(","));
+                        tx.append_audit(&e)?;
+                        entries.push(e);
+                        released.push(row.name);
+                    }
+                }
+                Ok(Ok((released, entries)))
             })
             .await??;
         self.announce(&entries);

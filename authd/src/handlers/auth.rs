@@ -10,7 +10,7 @@ use monban_proto::{
 use super::verify::{Checked, LOGIN_EVENTS};
 use super::{Daemon, Origin, Session};
 use crate::rules::{expiry, policy};
-use crate::store::{self, UserRow};
+use crate::store::UserRow;
 
 /// Message ids shared by the conversation and the account phase.
 pub(crate) const DISABLED: &str = "auth-disabled";
@@ -194,13 +194,13 @@ impl Daemon {
         const NO_USER: i64 = -1;
         let kind = conv.credential;
         self.store
-            .get(move |db| {
-                store::users::credential(db.conn(), NO_USER, kind)?;
-                store::users::deadline(db.conn(), NO_USER)
+            .get(move |tx| {
+                tx.credential(NO_USER, kind)?;
+                tx.deadline(NO_USER)
             })
             .await?;
         self.store
-            .get(move |db| store::users::credential(db.conn(), NO_USER, kind))
+            .get(move |tx| tx.credential(NO_USER, kind))
             .await?;
         let mut entry = origin.entry(self.now(), "auth_unknown_user", &conv.ctx.user);
         entry.credential = Some(kind);
@@ -209,16 +209,14 @@ impl Daemon {
         // (set_detail) before the answer, as the settle does.
         let id = self
             .store
-            .run(move |db| db.write_staged(|tx| store::audit::append(tx, &stored)))
+            .write_staged(move |tx| tx.append_audit(&stored), |_| false)
             .await?;
         self.announce(&[entry]);
         self.waste_login(&conv.ctx.user, origin, answer).await;
         self.store
-            .run(move |db| db.write(|tx| store::audit::set_detail(tx, id, "no such monban user")))
+            .write(move |tx| tx.set_audit_detail(id, "no such monban user"))
             .await?;
-        self.store
-            .get(move |db| store::otp::get(db.conn(), NO_USER))
-            .await?;
+        self.store.get(move |tx| tx.otp(NO_USER)).await?;
         Ok(finished(AuthOutcome::UserUnknown, Vec::new()))
     }
 
@@ -275,9 +273,8 @@ impl Daemon {
                 messages.push(UserMessage::error(text));
                 let id = user.id;
                 self.store
-                    .run(move |db| {
-                        store::users::set_force_change(
-                            db.conn(),
+                    .write(move |tx| {
+                        tx.set_force_change(
                             id,
                             CredentialKind::Login,
                             Some(expiry::ForceReason::NonCompliant.as_str()),

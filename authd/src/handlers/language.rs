@@ -6,7 +6,6 @@ use monban_proto::{
 
 use super::{Daemon, Origin, Session, user_unknown};
 use crate::peer::Peer;
-use crate::store;
 
 /// Whose stored preference a reply follows: the user a PAM request is
 /// about, else the caller.
@@ -37,7 +36,7 @@ impl Daemon {
         let preference = match subject {
             Some(name) => self
                 .store
-                .get(move |db| store::users::language_of(db.conn(), &name))
+                .get(move |tx| tx.language_of(&name))
                 .await
                 .unwrap_or_else(|e| {
                     tracing::warn!("language preference unreadable: {e}");
@@ -90,10 +89,8 @@ impl Daemon {
         let mut entry = origin.entry(self.now(), "language_set", &row.name);
         entry.detail = Some(language.map_or("none", Lang::code).to_string());
         let id = row.id;
-        self.commit(vec![entry], move |tx| {
-            store::users::set_language(tx, id, language)
-        })
-        .await?;
+        self.commit(vec![entry], move |tx| tx.set_language(id, language))
+            .await?;
         Ok(language_done(&row.name, language))
     }
 }

@@ -21,7 +21,7 @@ impl Daemon {
         if before <= now {
             return Err(bad(Text::new("migrate-deadline-past")));
         }
-        let rows = self.store.run(|db| store::users::all(db.conn())).await?;
+        let rows = self.store.read(|tx| tx.all_users()).await?;
         let rows = match group.clone() {
             None => rows,
             Some(g) => lookup(move || {
@@ -37,7 +37,7 @@ impl Daemon {
             let id = row.id;
             let cred = self
                 .store
-                .run(move |db| store::users::credential(db.conn(), id, CredentialKind::Login))
+                .get(move |tx| tx.credential(id, CredentialKind::Login))
                 .await?;
             if cred.is_some_and(|c| c.set_at <= now) {
                 ids.push(id);
@@ -57,7 +57,7 @@ impl Daemon {
         let actor = origin.actor.clone();
         let id = self
             .commit(vec![entry], move |tx| {
-                store::audit::create_campaign(tx, now, before, group.as_deref(), &actor, &ids)
+                tx.create_campaign(now, before, group.as_deref(), &actor, &ids)
             })
             .await?;
         Ok(done(
@@ -102,16 +102,16 @@ impl Daemon {
             let mut entry = origin.entry(now, "user_imported", &e.user);
             entry.detail = Some("from /etc/shadow".into());
             self.commit(vec![entry], move |tx| {
-                let id = store::users::insert(tx, &name, now, false)?;
-                let cred = store::users::NewCredential {
+                let id = tx.insert_user(&name, now, false)?;
+                let cred = store::NewCredential {
                     kind: CredentialKind::Login,
                     hash: hash.expose(),
                     set_at,
                     temporary_until: None,
                     force_change: must_change.then_some(expiry::ForceReason::AdminReset.as_str()),
                 };
-                store::users::set_credential(tx, id, &cred, keep)?;
-                store::users::set_shadow_aging(tx, id, max, min, warn)?;
+                tx.set_credential(id, &cred, keep)?;
+                tx.set_shadow_aging(id, max, min, warn)?;
                 Ok(())
             })
             .await?;

@@ -8,7 +8,7 @@ use super::verify::{Checked, LOGIN_EVENTS, otp_aad};
 use super::{Daemon, Origin, internal, user_unknown};
 use crate::peer::Peer;
 use crate::rules::otp;
-use crate::store::{self, UserRow};
+use crate::store::UserRow;
 
 /// An enrolment not confirmed within this time must start again.
 const PENDING_FOR: i64 = 15 * 60;
@@ -112,7 +112,7 @@ impl Daemon {
             .map_err(internal)?;
         let (id, now) = (user.id, self.now());
         self.store
-            .run(move |db| store::otp::set_pending(db.conn(), id, &sealed, now))
+            .write(move |tx| tx.set_pending_otp(id, &sealed, now))
             .await?;
         let cfg = &self.cfg.otp;
         Ok(Response::OtpEnrollment(OtpEnrollment {
@@ -132,10 +132,7 @@ impl Daemon {
     ) -> Result<Response, WireError> {
         let user = self.own_user(peer).await?;
         let id = user.id;
-        let row = self
-            .store
-            .run(move |db| store::otp::get(db.conn(), id))
-            .await?;
+        let row = self.store.get(move |tx| tx.otp(id)).await?;
         let now = self.now();
         let (Some(pending), Some(pending_at)) = (row.pending_secret, row.pending_at) else {
             return Err(WireError::new(
@@ -163,18 +160,16 @@ impl Daemon {
         // activated that this code was not checked against.
         let (activated, written) = self
             .store
-            .run(move |db| {
-                db.write(|tx| {
-                    let now_row = store::otp::get(tx, id)?;
-                    if now_row.active() || now_row.pending_secret.as_ref() != Some(&pending) {
-                        return Ok((false, Vec::new()));
-                    }
-                    store::otp::activate(tx, id, now, step)?;
-                    store::otp::replace_recovery_codes(tx, id, &macs)?;
-                    store::users::set_counter(tx, id, CredentialKind::Otp, Default::default())?;
-                    store::audit::append(tx, &entry)?;
-                    Ok((true, vec![entry]))
-                })
+            .write(move |tx| {
+                let now_row = tx.otp(id)?;
+                if now_row.active() || now_row.pending_secret.as_ref() != Some(&pending) {
+                    return Ok((false, Vec::new()));
+                }
+                tx.activate_otp(id, now, step)?;
+                tx.replace_recovery_codes(id, &macs)?;
+                tx.set_counter(id, CredentialKind::Otp, Default::default())?;
+                tx.append_audit(&entry)?;
+                Ok((true, vec![entry]))
             })
             .await?;
         self.announce(&written);
@@ -197,7 +192,7 @@ impl Daemon {
         let id = user.id;
         let entry = origin.entry(self.now(), "otp_disabled", &user.name);
         self.commit(vec![entry], move |tx| {
-            store::otp::remove(tx, id)?;
+            tx.remove_otp(id)?;
             Ok(())
         })
         .await?;
@@ -217,7 +212,7 @@ impl Daemon {
         let id = user.id;
         let entry = origin.entry(self.now(), "otp_recovery_regenerated", &user.name);
         self.commit(vec![entry], move |tx| {
-            store::otp::replace_recovery_codes(tx, id, &macs)?;
+            tx.replace_recovery_codes(id, &macs)?;
             Ok(())
         })
         .await?;

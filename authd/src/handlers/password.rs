@@ -167,17 +167,16 @@ impl Daemon {
         let keep = cfg.history;
         let (current, history, login) = self
             .store
-            .run(move |db| {
-                let c = db.conn();
+            .get(move |c| {
                 let history = if keep > 1 {
-                    store::users::history(c, id, kind, keep - 1)?
+                    c.history(id, kind, keep - 1)?
                 } else {
                     Vec::new()
                 };
                 Ok((
-                    store::users::credential(c, id, kind)?,
+                    c.credential(id, kind)?,
                     history,
-                    store::users::credential(c, id, CredentialKind::Login)?,
+                    c.credential(id, CredentialKind::Login)?,
                 ))
             })
             .await?;
@@ -242,17 +241,17 @@ impl Daemon {
         let mut entry = origin.entry(now, event, &user.name);
         entry.credential = Some(kind);
         self.commit(vec![entry], move |tx| {
-            let new = store::users::NewCredential {
+            let new = store::NewCredential {
                 kind,
                 hash: &hash,
                 set_at: now,
                 temporary_until,
                 force_change: force_change.map(expiry::ForceReason::as_str),
             };
-            store::users::set_credential(tx, id, &new, keep)?;
-            store::users::set_counter(tx, id, kind, Default::default())?;
+            tx.set_credential(id, &new, keep)?;
+            tx.set_counter(id, kind, Default::default())?;
             if kind == CredentialKind::Login {
-                store::users::clear_deadlines(tx, id)?;
+                tx.clear_deadlines(id)?;
             }
             Ok(())
         })

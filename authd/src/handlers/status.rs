@@ -7,7 +7,7 @@ use monban_proto::{
 use super::{Daemon, user_unknown};
 use crate::peer::Peer;
 use crate::rules::{expiry, lockout};
-use crate::store::{self, UserRow};
+use crate::store::UserRow;
 
 impl Daemon {
     pub(super) async fn status(
@@ -26,21 +26,21 @@ impl Daemon {
         let (id, name) = (user.id, user.name.clone());
         let (creds, otp_row, recovery_left, last_login) = self
             .store
-            .read(move |db| {
-                let c = db.conn();
+            .read(move |tx| {
+                let c = tx;
                 let mut creds = Vec::new();
                 for kind in CredentialKind::ALL {
                     let set_at = match kind {
                         CredentialKind::Otp => None,
-                        _ => store::users::credential(c, id, kind)?.map(|r| r.set_at),
+                        _ => c.credential(id, kind)?.map(|r| r.set_at),
                     };
-                    creds.push((kind, set_at, store::users::counter(c, id, kind)?));
+                    creds.push((kind, set_at, c.counter(id, kind)?));
                 }
                 Ok((
                     creds,
-                    store::otp::get(c, id)?,
-                    store::otp::recovery_codes_left(c, id)?,
-                    store::users::last_login(c, id)?,
+                    c.otp(id)?,
+                    c.recovery_codes_left(id)?,
+                    c.last_login(id)?,
                 ))
             })
             .await?;
@@ -94,7 +94,7 @@ impl Daemon {
         };
         let failures_since_last_login = self
             .store
-            .read(move |db| store::audit::failures_since_last_session(db.conn(), &name))
+            .read(move |tx| tx.failures_since_last_session(&name))
             .await?;
         Ok(UserStatus {
             user: user.name.clone(),

@@ -17,7 +17,8 @@ use crate::clock::FixedClock;
 use crate::hashing::Hasher;
 use crate::peer::Peer;
 use crate::secretbox::SecretBox;
-use crate::store::{Store, memory_db};
+use crate::store::Store;
+use crate::store::sqlite::{SqliteStore, memory_db};
 
 const START: i64 = 1_800_000_000;
 const PW: &str = "Tsukuba-2026";
@@ -40,7 +41,7 @@ impl Fixture {
         let daemon = Daemon {
             hasher: Hasher::new(&cfg.argon2, 1).unwrap(),
             cfg: Arc::new(cfg),
-            store: Store::new(memory_db()),
+            store: Store::from(SqliteStore::single(memory_db(), "test-host")),
             keys: Arc::new(keys),
             syslog: Arc::new(Syslog::connect()),
             clock: clock.clone(),
@@ -311,11 +312,9 @@ impl Fixture {
         let name = user.to_string();
         self.daemon
             .store
-            .run(move |db| {
-                let id = crate::store::users::find(db.conn(), &name)?
-                    .expect("user")
-                    .id;
-                crate::store::users::counter(db.conn(), id, kind)
+            .get(move |tx| {
+                let id = tx.find_user(&name)?.expect("user").id;
+                tx.counter(id, kind)
             })
             .await
             .unwrap()

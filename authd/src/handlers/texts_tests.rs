@@ -69,6 +69,7 @@ fn the_last_login_and_the_failures_since() {
         service: "sshd".into(),
         rhost: rhost.map(str::to_string),
         tty: tty.map(str::to_string),
+        host: None,
     };
     let (en_at, ja_at) = (moment(Lang::En, AT), moment(Lang::Ja, AT));
     let both = last_login_text(&record(Some("192.0.2.1"), Some("pts/7")));

@@ -9,7 +9,7 @@ use crate::inflight::{Seen, Verifying};
 use crate::peer::Peer;
 use crate::rules::lockout::{self, Admission};
 use crate::rules::{expiry, otp};
-use crate::store::{self, NewAuditEntry, UserRow};
+use crate::store::{self, NewAuditEntry, Tx, UserRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Checked {
@@ -108,10 +108,7 @@ impl Daemon {
         events: Events,
     ) -> Result<Checked, WireError> {
         let id = user.id;
-        let cred = self
-            .store
-            .get(move |db| store::users::credential(db.conn(), id, kind))
-            .await?;
+        let cred = self.store.get(move |tx| tx.credential(id, kind)).await?;
         let Some(cred) = cred else {
             self.waste_login(&user.name, origin, secret).await;
             return Ok(Checked::NotSet);
@@ -144,11 +141,7 @@ impl Daemon {
         secret: &Secret,
     ) -> Result<(), WireError> {
         let id = user.id;
-        let Some(cred) = self
-            .store
-            .get(move |db| store::users::credential(db.conn(), id, kind))
-            .await?
-        else {
+        let Some(cred) = self.store.get(move |tx| tx.credential(id, kind)).await? else {
             return Ok(());
         };
         if !self.hasher.needs_upgrade(&cred.hash) {
@@ -159,7 +152,7 @@ impl Daemon {
         };
         let old = cred.hash;
         self.store
-            .run(move |db| db.write(|tx| store::users::upgrade_hash(tx, id, kind, &old, &new)))
+            .write(move |tx| tx.upgrade_hash(id, kind, &old, &new))
             .await?;
         Ok(())
     }
@@ -203,38 +196,35 @@ impl Daemon {
             let in_flight = self.in_flight.clone();
             let (reserved, written) = self
                 .store
-                .run(move |db| {
+                .write_staged(
                     // Staged: the settle commits durably before any answer
-                    // leaves, and a refusal syncs here.
-                    let out = db.write_staged(|tx| {
-                        let before = store::users::counter(tx, id, kind)?;
+                    // leaves, and a refusal is made durable here.
+                    move |tx| {
+                        let before = tx.counter(id, kind)?;
                         let (admission, ticket) = in_flight.decide(id, kind, |n| {
                             let a = lockout::admit(before, limit, exempt, unlock_after, now, n);
                             (a, matches!(a, Admission::Verify(_)))
                         });
                         Ok(match (admission, ticket) {
                             (Admission::Verify(after), Ok(verifying)) => {
-                                store::users::set_counter(tx, id, kind, after)?;
+                                tx.set_counter(id, kind, after)?;
                                 (Reserved::Admitted(verifying), Vec::new())
                             }
                             (Admission::Wait, Err(seen)) => (Reserved::Wait(seen), Vec::new()),
                             (Admission::Suspend(after), _) => {
-                                store::users::set_counter(tx, id, kind, after)?;
-                                store::audit::append(tx, &locked)?;
-                                store::audit::append(tx, &refused)?;
+                                tx.set_counter(id, kind, after)?;
+                                tx.append_audit(&locked)?;
+                                tx.append_audit(&refused)?;
                                 (Reserved::Refused, vec![locked, refused])
                             }
                             _ => {
-                                store::audit::append(tx, &refused)?;
+                                tx.append_audit(&refused)?;
                                 (Reserved::Refused, vec![refused])
                             }
                         })
-                    })?;
-                    if matches!(out.0, Reserved::Refused) {
-                        db.sync_wal()?;
-                    }
-                    Ok(out)
-                })
+                    },
+                    |(reserved, _)| matches!(reserved, Reserved::Refused),
+                )
                 .await?;
             self.announce(&written);
             match reserved {
@@ -288,28 +278,26 @@ impl Daemon {
         } = attempt;
         let written = self
             .store
-            .run(move |db| {
-                db.write(|tx| {
-                    // Ended under the write lock: the waiters it wakes read
-                    // what this transaction commits.
-                    let others = verifying.finish();
-                    let counted = store::users::counter(tx, id, kind)?;
-                    let mut entries = vec![entry];
-                    let after = if right {
-                        lockout::after_success(counted)
-                    } else {
-                        lockout::after_wrong(counted, limit, exempt, now, others)
-                    };
-                    if after.locked_at != counted.locked_at {
-                        entries.push(locked);
-                    }
-                    // Rewritten either way: the same statements for both.
-                    store::users::set_counter(tx, id, kind, after)?;
-                    for e in &entries {
-                        store::audit::append(tx, e)?;
-                    }
-                    Ok(entries)
-                })
+            .write(move |tx| {
+                // Ended under the write lock: the waiters it wakes read
+                // what this transaction commits.
+                let others = verifying.finish();
+                let counted = tx.counter(id, kind)?;
+                let mut entries = vec![entry];
+                let after = if right {
+                    lockout::after_success(counted)
+                } else {
+                    lockout::after_wrong(counted, limit, exempt, now, others)
+                };
+                if after.locked_at != counted.locked_at {
+                    entries.push(locked);
+                }
+                // Rewritten either way: the same statements for both.
+                tx.set_counter(id, kind, after)?;
+                for e in &entries {
+                    tx.append_audit(e)?;
+                }
+                Ok(entries)
             })
             .await?;
         self.announce(&written);
@@ -328,10 +316,7 @@ impl Daemon {
         kind: CredentialKind,
     ) -> Result<bool, WireError> {
         let id = user.id;
-        let counter = self
-            .store
-            .get(move |db| store::users::counter(db.conn(), id, kind))
-            .await?;
+        let counter = self.store.get(move |tx| tx.counter(id, kind)).await?;
         Ok(self.locked(counter))
     }
 
@@ -341,18 +326,16 @@ impl Daemon {
     pub(crate) async fn commit<R: Send + 'static>(
         &self,
         entries: Vec<NewAuditEntry>,
-        change: impl FnOnce(&rusqlite::Connection) -> Result<R, store::StoreError> + Send + 'static,
+        change: impl FnOnce(&dyn Tx) -> Result<R, store::StoreError> + Send + 'static,
     ) -> Result<R, WireError> {
         let (out, written) = self
             .store
-            .run(move |db| {
-                db.write(|tx| {
-                    let out = change(tx)?;
-                    for e in &entries {
-                        store::audit::append(tx, e)?;
-                    }
-                    Ok((out, entries))
-                })
+            .write(move |tx| {
+                let out = change(tx)?;
+                for e in &entries {
+                    tx.append_audit(e)?;
+                }
+                Ok((out, entries))
             })
             .await?;
         self.announce(&written);
@@ -373,10 +356,7 @@ impl Daemon {
         origin: &Origin,
     ) -> Result<Checked, WireError> {
         let id = user.id;
-        let row = self
-            .store
-            .get(move |db| store::otp::get(db.conn(), id))
-            .await?;
+        let row = self.store.get(move |tx| tx.otp(id)).await?;
         let Some(sealed) = row.secret else {
             return Ok(Checked::NotSet);
         };
@@ -397,12 +377,10 @@ impl Daemon {
         };
         let accepted = self
             .store
-            .run(move |db| {
-                db.write(|tx| match (step, recovery) {
-                    (Some(step), _) => store::otp::claim_step(tx, id, step),
-                    (None, Some(mac)) => store::otp::use_recovery_code(tx, id, &mac, now),
-                    (None, None) => Ok(false),
-                })
+            .write(move |tx| match (step, recovery) {
+                (Some(step), _) => tx.claim_otp_step(id, step),
+                (None, Some(mac)) => tx.use_recovery_code(id, &mac, now),
+                (None, None) => Ok(false),
             })
             .await?;
         let checked = if accepted {
@@ -470,9 +448,6 @@ impl Daemon {
 
     pub(crate) async fn find_user(&self, name: &str) -> Result<Option<UserRow>, WireError> {
         let name = name.to_string();
-        Ok(self
-            .store
-            .get(move |db| store::users::find(db.conn(), &name))
-            .await?)
+        Ok(self.store.get(move |tx| tx.find_user(&name)).await?)
     }
 }

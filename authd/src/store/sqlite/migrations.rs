@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::StoreError;
+use crate::store::StoreError;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the whole first schema.
@@ -109,6 +109,11 @@ const MIGRATIONS: &[&str] = &[
     // 3: each user's language preference (SPEC §7): 'en', 'ja' or none.
     r#"
     ALTER TABLE users ADD COLUMN language TEXT;
+    "#,
+    // 4: fleet mode (SPEC §9): the host that recorded an entry or a session.
+    r#"
+    ALTER TABLE audit ADD COLUMN host TEXT;
+    ALTER TABLE logins ADD COLUMN host TEXT;
     "#,
 ];
 

@@ -5,31 +5,9 @@ use monban_proto::{CredentialKind, Lang, LoginRecord};
 use rusqlite::{Connection, OptionalExtension, params};
 use zeroize::Zeroizing;
 
-use super::StoreError;
 use crate::rules::lockout::Counter;
-
-#[derive(Debug, Clone)]
-pub struct UserRow {
-    pub id: i64,
-    pub name: String,
-    pub created_at: i64,
-    pub disabled: bool,
-    pub require_otp: bool,
-    pub otp_required_since: Option<i64>,
-    pub shadow_max_days: Option<i64>,
-    pub shadow_min_days: Option<i64>,
-    pub shadow_warn_days: Option<i64>,
-    pub language: Option<Lang>,
-}
-
-/// A stored secret. The hash is a PHC string (Argon2id) or, for imported
-/// accounts until their first login, a crypt(3) string.
-pub struct CredentialRow {
-    pub hash: Zeroizing<String>,
-    pub set_at: i64,
-    pub temporary_until: Option<i64>,
-    pub force_change: Option<String>,
-}
+use crate::store::StoreError;
+use crate::store::rows::{CredentialRow, NewCredential, UserRow};
 
 const USER_COLUMNS: &str = "id, name, created_at, disabled, require_otp, otp_required_since, \
      shadow_max_days, shadow_min_days, shadow_warn_days, language";
@@ -170,15 +148,6 @@ pub fn credential(
             })
         })
         .optional()?)
-}
-
-/// A secret being stored: a new password, a reset or an import.
-pub struct NewCredential<'a> {
-    pub kind: CredentialKind,
-    pub hash: &'a str,
-    pub set_at: i64,
-    pub temporary_until: Option<i64>,
-    pub force_change: Option<&'a str>,
 }
 
 /// Stores a new secret; the previous one goes into the history, which keeps
@@ -339,13 +308,14 @@ pub fn clear_deadlines(conn: &Connection, user_id: i64) -> Result<(), StoreError
 
 pub fn last_login(conn: &Connection, user_id: i64) -> Result<Option<LoginRecord>, StoreError> {
     Ok(conn
-        .prepare_cached("SELECT at, service, rhost, tty FROM logins WHERE user_id = ?1")?
+        .prepare_cached("SELECT at, service, rhost, tty, host FROM logins WHERE user_id = ?1")?
         .query_row([user_id], |r| {
             Ok(LoginRecord {
                 at: r.get(0)?,
                 service: r.get(1)?,
                 rhost: r.get(2)?,
                 tty: r.get(3)?,
+                host: r.get(4)?,
             })
         })
         .optional()?)
@@ -355,18 +325,20 @@ pub fn record_login(
     conn: &Connection,
     user_id: i64,
     login: &LoginRecord,
+    host: &str,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT INTO logins (user_id, at, service, rhost, tty) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO logins (user_id, at, service, rhost, tty, host) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(user_id) DO UPDATE SET at = excluded.at, service = excluded.service,
-           rhost = excluded.rhost, tty = excluded.tty",
+           rhost = excluded.rhost, tty = excluded.tty, host = excluded.host",
     )?
     .execute(params![
         user_id,
         login.at,
         login.service,
         login.rhost,
-        login.tty
+        login.tty,
+        host
     ])?;
     Ok(())
 }
@@ -374,7 +346,7 @@ pub fn record_login(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::memory_db;
+    use crate::store::sqlite::memory_db;
 
     fn cred<'a>(hash: &'a str, at: i64) -> NewCredential<'a> {
         NewCredential {
@@ -389,7 +361,7 @@ mod tests {
     #[test]
     fn history_keeps_the_newest_n() {
         let db = memory_db();
-        let c = db.conn();
+        let c = &db.conn;
         let id = insert(c, "alice", 1, false).unwrap();
         for (i, h) in ["h1", "h2", "h3", "h4"].iter().enumerate() {
             set_credential(c, id, &cred(h, i as i64), 2).unwrap();
@@ -413,7 +385,7 @@ mod tests {
     #[test]
     fn removing_a_user_removes_everything_of_theirs() {
         let db = memory_db();
-        let c = db.conn();
+        let c = &db.conn;
         let id = insert(c, "bob", 1, true).unwrap();
         set_credential(c, id, &cred("h", 1), 5).unwrap();
         set_counter(
@@ -441,7 +413,7 @@ mod tests {
     #[test]
     fn counters_default_to_zero_and_persist() {
         let db = memory_db();
-        let c = db.conn();
+        let c = &db.conn;
         let id = insert(c, "carol", 1, false).unwrap();
         assert_eq!(
             counter(c, id, CredentialKind::Otp).unwrap(),
@@ -462,7 +434,7 @@ mod tests {
     #[test]
     fn users_with_failures_are_listed_once_per_name() {
         let db = memory_db();
-        let c = db.conn();
+        let c = &db.conn;
         let clean = insert(c, "clean", 1, false).unwrap();
         let failing = insert(c, "failing", 1, false).unwrap();
         let locked = insert(c, "locked", 1, false).unwrap();

@@ -3,24 +3,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::StoreError;
-
-#[derive(Debug, Clone, Default)]
-pub struct OtpRow {
-    /// Sealed active secret; None until enrolment is confirmed.
-    pub secret: Option<Vec<u8>>,
-    pub enrolled_at: Option<i64>,
-    /// Last accepted time step: no code of this step or earlier is accepted.
-    pub last_step: Option<i64>,
-    pub pending_secret: Option<Vec<u8>>,
-    pub pending_at: Option<i64>,
-}
-
-impl OtpRow {
-    pub fn active(&self) -> bool {
-        self.secret.is_some()
-    }
-}
+use crate::store::StoreError;
+use crate::store::rows::OtpRow;
 
 pub fn get(conn: &Connection, user_id: i64) -> Result<OtpRow, StoreError> {
     Ok(conn
@@ -128,12 +112,12 @@ pub fn recovery_codes_left(conn: &Connection, user_id: i64) -> Result<u32, Store
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{memory_db, users};
+    use crate::store::sqlite::{memory_db, users};
 
     #[test]
     fn enrolment_becomes_active_only_when_confirmed() {
         let db = memory_db();
-        let c = db.conn();
+        let c = &db.conn;
         let id = users::insert(c, "dave", 1, false).unwrap();
         set_pending(c, id, b"sealed", 10).unwrap();
         assert!(!get(c, id).unwrap().active());
@@ -147,7 +131,7 @@ mod tests {
     #[test]
     fn a_recovery_code_works_once() {
         let db = memory_db();
-        let c = db.conn();
+        let c = &db.conn;
         let id = users::insert(c, "erin", 1, false).unwrap();
         replace_recovery_codes(c, id, &[[1; 32], [2; 32]]).unwrap();
         assert!(use_recovery_code(c, id, &[1; 32], 5).unwrap());

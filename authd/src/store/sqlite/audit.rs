@@ -3,27 +3,14 @@
 use monban_proto::{AuditEntry, Campaign, CredentialKind};
 use rusqlite::{Connection, params};
 
-use super::StoreError;
-
-/// An event to record; no field ever holds a secret.
-#[derive(Debug, Clone, Default)]
-pub struct NewAuditEntry {
-    pub at: i64,
-    pub event: &'static str,
-    pub actor: Option<String>,
-    pub user: Option<String>,
-    pub credential: Option<CredentialKind>,
-    pub service: Option<String>,
-    pub rhost: Option<String>,
-    pub tty: Option<String>,
-    pub detail: Option<String>,
-}
+use crate::store::StoreError;
+use crate::store::rows::{AuditQuery, NewAuditEntry};
 
 /// Stores an entry; returns its id.
-pub fn append(conn: &Connection, e: &NewAuditEntry) -> Result<i64, StoreError> {
+pub fn append(conn: &Connection, e: &NewAuditEntry, host: &str) -> Result<i64, StoreError> {
     conn.prepare_cached(
-        "INSERT INTO audit (at, event, actor, user, credential, service, rhost, tty, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO audit (at, event, actor, user, credential, service, rhost, tty, detail, host)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         e.at,
@@ -34,7 +21,8 @@ pub fn append(conn: &Connection, e: &NewAuditEntry) -> Result<i64, StoreError> {
         e.service,
         e.rhost,
         e.tty,
-        e.detail
+        e.detail,
+        host
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -45,16 +33,7 @@ pub fn set_detail(conn: &Connection, id: i64, detail: &str) -> Result<(), StoreE
     Ok(())
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct AuditQuery {
-    pub user: Option<String>,
-    pub since: Option<i64>,
-    pub limit: u32,
-    /// Only entries older than this cursor (a page's `next`).
-    pub before: Option<i64>,
-}
-
-const COLUMNS: &str = "id, at, event, actor, user, credential, service, rhost, tty, detail";
+const COLUMNS: &str = "id, at, event, actor, user, credential, service, rhost, tty, detail, host";
 
 /// The newest `limit` matching entries, oldest first, with the cursor of
 /// the next (older) page when this one is full. Every branch walks an index from the newest end (or from the
@@ -131,6 +110,7 @@ fn newest(
                 rhost: r.get(7)?,
                 tty: r.get(8)?,
                 detail: r.get(9)?,
+                host: r.get(10)?,
             },
         ))
     })?;
@@ -214,12 +194,12 @@ mod tests {
     fn query(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
         Ok(page(conn, q)?.0)
     }
-    use crate::store::{memory_db, users};
+    use crate::store::sqlite::{memory_db, users};
 
     #[test]
     fn audit_query_filters_and_keeps_the_newest() {
         let db = memory_db();
-        let c = db.conn();
+        let c = &db.conn;
         for (at, user) in [(1, "a"), (2, "b"), (3, "a"), (4, "a")] {
             append(
                 c,
@@ -229,6 +209,7 @@ mod tests {
                     user: Some(user.into()),
                     ..Default::default()
                 },
+                "h",
             )
             .unwrap();
         }
@@ -250,6 +231,7 @@ mod tests {
                 user: Some("a".into()),
                 ..Default::default()
             },
+            "h",
         )
         .unwrap();
         assert_eq!(failures_since_last_session(c, "a").unwrap(), 0);
@@ -280,7 +262,7 @@ mod tests {
     #[test]
     fn no_audit_read_scans_the_trail() {
         let db = memory_db();
-        let c = db.conn();
+        let c = &db.conn;
         let newest = |filter: &str| {
             format!("SELECT {COLUMNS} FROM audit WHERE {filter} ORDER BY id DESC LIMIT ?2")
         };
@@ -312,7 +294,7 @@ mod tests {
     #[test]
     fn since_and_user_select_the_newest_of_both_roles() {
         let db = memory_db();
-        let c = db.conn();
+        let c = &db.conn;
         for (at, actor, user) in [(1, "r", "a"), (2, "a", "b"), (3, "r", "b"), (4, "a", "a")] {
             append(
                 c,
@@ -323,6 +305,7 @@ mod tests {
                     user: Some(user.into()),
                     ..Default::default()
                 },
+                "h",
             )
             .unwrap();
         }
@@ -352,7 +335,7 @@ mod tests {
     #[test]
     fn campaign_deadline_applies_until_cleared() {
         let db = memory_db();
-        let c = db.conn();
+        let c = &db.conn;
         let id = users::insert(c, "f", 1, false).unwrap();
         let camp = create_campaign(c, 10, 100, None, "root", &[id]).unwrap();
         assert_eq!(users::deadline(c, id).unwrap(), Some(100));
@@ -364,7 +347,7 @@ mod tests {
     #[test]
     fn pages_walk_back_from_the_newest_without_gaps_or_repeats() {
         let db = memory_db();
-        let c = db.conn();
+        let c = &db.conn;
         for at in 1..=7 {
             let user = if at % 2 == 0 { "even" } else { "odd" };
             append(
@@ -375,6 +358,7 @@ mod tests {
                     user: Some(user.into()),
                     ..Default::default()
                 },
+                "h",
             )
             .unwrap();
         }
