@@ -48,6 +48,7 @@ pub(crate) fn table(entries: &[AuditEntry], tr: &Catalog) -> String {
             vec![
                 tr.date_time(e.at),
                 e.event.clone(),
+                or_dash(e.host.as_deref()),
                 or_dash(e.actor.as_deref()),
                 or_dash(e.user.as_deref()),
                 or_dash(e.credential.map(|c| c.as_str())),
@@ -60,6 +61,7 @@ pub(crate) fn table(entries: &[AuditEntry], tr: &Catalog) -> String {
     let headers = [
         tr.get("cli-log-time"),
         tr.get("cli-log-event"),
+        tr.get("cli-log-host"),
         tr.get("cli-log-actor"),
         tr.get("cli-log-user"),
         tr.get("cli-log-credential"),

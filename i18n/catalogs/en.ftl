@@ -397,6 +397,7 @@ cli-log-actor = ACTOR
 cli-log-user = USER
 cli-log-credential = CREDENTIAL
 cli-log-service = SERVICE
+cli-log-host = HOST
 cli-log-rhost = RHOST
 cli-log-detail = DETAIL
 

@@ -372,6 +372,7 @@ cli-log-actor = 実行者
 cli-log-user = ユーザー
 cli-log-credential = 認証情報
 cli-log-service = サービス
+cli-log-host = ホスト
 cli-log-rhost = 接続元
 cli-log-detail = 詳細
 

@@ -354,6 +354,39 @@ fn audit_trail_records_logins_suspensions_and_admin_actions() {
     assert!(!h.daemon_log().contains("Reset-Pass-77"));
 }
 
+/// SPEC §9: every entry and session names the host whose daemon recorded
+/// it (`[daemon] host_name`), so hosts sharing one store tell theirs apart.
+#[test]
+fn audit_entries_and_sessions_carry_the_host_name() {
+    let h = Harness::with_config("[daemon]\nhost_name = \"reading-room-7\"\n");
+    h.add_user("alice", PW);
+    h.pam("alice")
+        .ops(&["auth", "acct", "open"])
+        .answers(&[PW])
+        .run()
+        .expect("auth", "PAM_SUCCESS");
+    let out = h.cli(&["log", "--user", "alice"]).json().run();
+    out.assert_exit(0, "monban log");
+    let entries = out.json();
+    let entries = entries.as_array().expect("a list");
+    assert!(!entries.is_empty());
+    for e in entries.iter().filter(|e| e["event"] != "user_added") {
+        assert_eq!(e["host"], "reading-room-7", "{e}");
+    }
+    let table = h.cli(&["log", "--user", "alice"]).run();
+    table.assert_exit(0, "monban log (table)");
+    assert!(table.stdout.contains("HOST"), "{}", table.stdout);
+    assert!(table.stdout.contains("reading-room-7"), "{}", table.stdout);
+    let status = h.cli(&["status", "alice"]).json().run();
+    status.assert_exit(0, "monban status");
+    assert_eq!(
+        status.json()["last_login"]["host"],
+        "reading-room-7",
+        "{}",
+        status.stdout
+    );
+}
+
 #[test]
 fn audit_log_is_for_administrators_only() {
     let h = Harness::new();
