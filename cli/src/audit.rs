@@ -94,7 +94,7 @@ mod tests {
             rhost: None,
             tty: None,
             detail: Some("wrong password".into()),
-            host: None,
+            host: Some("lib-1".into()),
         };
         let out = table(std::slice::from_ref(&e), &en());
         let lines: Vec<&str> = out.lines().collect();
@@ -102,13 +102,13 @@ mod tests {
         assert!(lines[0].starts_with("TIME              EVENT"), "{out}");
         assert!(
             lines[1].ends_with(
-                "auth_failure  alice  alice  login       sshd     -      wrong password"
+                "auth_failure  lib-1  alice  alice  login       sshd     -      wrong password"
             ),
             "{out}"
         );
         let ja = table(&[e], &Catalog::new(Lang::Ja));
         assert!(ja.starts_with("日時"), "{ja}");
-        assert!(ja.contains("auth_failure  alice"), "{ja}");
+        assert!(ja.contains("auth_failure  lib-1   alice"), "{ja}");
     }
 
     #[test]
