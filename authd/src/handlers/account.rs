@@ -40,10 +40,7 @@ impl Daemon {
         let id = user.id;
         let (cred, deadline) = self
             .store
-            .get(move |tx| {
-                let c = tx;
-                Ok((c.credential(id, CredentialKind::Login)?, c.deadline(id)?))
-            })
+            .get(move |tx| Ok((tx.credential(id, CredentialKind::Login)?, tx.deadline(id)?)))
             .await?;
         Ok(cred.map(|c| expiry::PasswordFacts {
             set_at: c.set_at,
@@ -124,10 +121,9 @@ impl Daemon {
         let (login, otp) = self
             .store
             .get(move |tx| {
-                let c = tx;
                 Ok((
-                    c.counter(id, CredentialKind::Login)?,
-                    c.counter(id, CredentialKind::Otp)?,
+                    tx.counter(id, CredentialKind::Login)?,
+                    tx.counter(id, CredentialKind::Otp)?,
                 ))
             })
             .await?;

@@ -143,14 +143,13 @@ impl Daemon {
                 let (rows, counters) = self
                     .store
                     .read(move |tx| {
-                        let c = tx;
-                        let rows = c.users_page(after.as_deref(), USERS_PAGE)?;
+                        let rows = tx.users_page(after.as_deref(), USERS_PAGE)?;
                         let mut counters = Vec::new();
                         if locked_only {
                             for row in &rows {
                                 let mut of_row = Vec::new();
                                 for kind in CredentialKind::ALL {
-                                    of_row.push(c.counter(row.id, kind)?);
+                                    of_row.push(tx.counter(row.id, kind)?);
                                 }
                                 counters.push(of_row);
                             }

@@ -167,16 +167,16 @@ impl Daemon {
         let keep = cfg.history;
         let (current, history, login) = self
             .store
-            .get(move |c| {
+            .get(move |tx| {
                 let history = if keep > 1 {
-                    c.history(id, kind, keep - 1)?
+                    tx.history(id, kind, keep - 1)?
                 } else {
                     Vec::new()
                 };
                 Ok((
-                    c.credential(id, kind)?,
+                    tx.credential(id, kind)?,
                     history,
-                    c.credential(id, CredentialKind::Login)?,
+                    tx.credential(id, CredentialKind::Login)?,
                 ))
             })
             .await?;

@@ -27,20 +27,19 @@ impl Daemon {
         let (creds, otp_row, recovery_left, last_login) = self
             .store
             .read(move |tx| {
-                let c = tx;
                 let mut creds = Vec::new();
                 for kind in CredentialKind::ALL {
                     let set_at = match kind {
                         CredentialKind::Otp => None,
-                        _ => c.credential(id, kind)?.map(|r| r.set_at),
+                        _ => tx.credential(id, kind)?.map(|r| r.set_at),
                     };
-                    creds.push((kind, set_at, c.counter(id, kind)?));
+                    creds.push((kind, set_at, tx.counter(id, kind)?));
                 }
                 Ok((
                     creds,
-                    c.otp(id)?,
-                    c.recovery_codes_left(id)?,
-                    c.last_login(id)?,
+                    tx.otp(id)?,
+                    tx.recovery_codes_left(id)?,
+                    tx.last_login(id)?,
                 ))
             })
             .await?;

@@ -194,11 +194,7 @@ impl SqliteStore {
                 Err(std::sync::TryLockError::WouldBlock) => {}
             }
         }
-        let host = Arc::clone(&self.host);
-        on(Arc::clone(&self.points[0]), move |db| {
-            f(&SqliteTx::new(&db.conn, &host))
-        })
-        .await
+        self.read_on(&self.points[0], f).await
     }
 
     /// A read that may take long, on the reader.
@@ -207,11 +203,17 @@ impl SqliteStore {
         R: Send + 'static,
         F: FnOnce(&dyn Tx) -> Result<R, StoreError> + Send + 'static,
     {
+        self.read_on(&self.reader, f).await
+    }
+
+    /// `f` against `db`, outside any transaction, on the blocking pool.
+    async fn read_on<R, F>(&self, db: &Arc<Mutex<Db>>, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&dyn Tx) -> Result<R, StoreError> + Send + 'static,
+    {
         let host = Arc::clone(&self.host);
-        on(Arc::clone(&self.reader), move |db| {
-            f(&SqliteTx::new(&db.conn, &host))
-        })
-        .await
+        on(Arc::clone(db), move |db| f(&SqliteTx::new(&db.conn, &host))).await
     }
 
     /// `f` in one durable write transaction.
