@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use monban_authd::{crypt, hashing, lanes, rules};
-use monban_config::Config;
+use monban_config::{Config, Database};
 
 use crate::secretbox::{KeyError, SecretBox};
 use crate::store::{Store, Tx};
@@ -50,6 +50,10 @@ struct Args {
     /// With --init-key: the account that will own the key file.
     #[arg(long, value_name = "USER", requires = "init_key")]
     key_owner: Option<String>,
+    /// Copy the single-host SQLite store at PATH into the PostgreSQL store
+    /// of [daemon] database, which must be empty, then exit.
+    #[arg(long, value_name = "PATH")]
+    import_sqlite: Option<PathBuf>,
 }
 
 /// The meta key holding a value only the right secret key reproduces.
@@ -85,6 +89,15 @@ fn main() -> ExitCode {
     }
     if args.init_key {
         return match init_key(&config.daemon.secret_key, args.key_owner.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("monban-authd: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if let Some(source) = &args.import_sqlite {
+        return match import_sqlite(&config, source) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("monban-authd: {e}");
@@ -132,7 +145,7 @@ fn init_key(path: &Path, owner: Option<&str>) -> Result<(), String> {
 
 /// Loads the key, or creates it on the very first start. A database that
 /// already holds sealed secrets is never given a new key silently.
-fn open_keys(db: &dyn Tx, path: &Path, database: &Path) -> Result<SecretBox, String> {
+fn open_keys(db: &dyn Tx, path: &Path, database: &str) -> Result<SecretBox, String> {
     let check = db.meta(KEY_CHECK).map_err(|e| e.to_string())?;
     let keys = match (SecretBox::load(path), &check) {
         (Ok(keys), _) => keys,
@@ -145,7 +158,7 @@ fn open_keys(db: &dyn Tx, path: &Path, database: &Path) -> Result<SecretBox, Str
             return Err(format!(
                 "the secret key {} is missing, but {} holds secrets sealed with it; restore the key from your backup (a new key would make every enrolled one-time password unreadable)",
                 path.display(),
-                database.display()
+                database
             ));
         }
         (Err(e), _) => return Err(e.to_string()),
@@ -154,7 +167,7 @@ fn open_keys(db: &dyn Tx, path: &Path, database: &Path) -> Result<SecretBox, Str
         Some(stored) if !keys.verify_check_value(&stored) => Err(format!(
             "the secret key {} does not belong to the database {}; restore the right key",
             path.display(),
-            database.display()
+            database
         )),
         Some(_) => Ok(keys),
         None => {
@@ -165,28 +178,103 @@ fn open_keys(db: &dyn Tx, path: &Path, database: &Path) -> Result<SecretBox, Str
     }
 }
 
+/// The configured store: the SQLite file (created on first start) or the
+/// fleet's PostgreSQL database (SPEC §9).
+async fn open_store(d: &monban_config::DaemonConfig, host: &str) -> Result<Store, String> {
+    match &d.database {
+        Database::Sqlite(path) => {
+            let fresh = !path.exists();
+            let store = Store::open_sqlite(path, host).map_err(|e| e.to_string())?;
+            if fresh {
+                tracing::warn!(
+                    "created a new, empty credential store at {}; if you expected an existing one, check [daemon] database",
+                    path.display()
+                );
+            }
+            Ok(store)
+        }
+        Database::Postgres(url) => {
+            let password = match &d.database_password_file {
+                Some(path) => Some(read_password_file(path)?),
+                None => None,
+            };
+            let store = Store::connect_postgres(url, password, host)
+                .await
+                .map_err(|e| e.to_string())?;
+            tracing::info!("using the PostgreSQL store {url} as host {host}");
+            Ok(store)
+        }
+    }
+}
+
+/// The first line of `path`, as libpq's password files hold it.
+fn read_password_file(path: &Path) -> Result<zeroize::Zeroizing<String>, String> {
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read [daemon] database_password_file {}: {e}",
+            path.display()
+        )
+    })?);
+    let line = text.lines().next().unwrap_or("");
+    if line.is_empty() {
+        return Err(format!(
+            "[daemon] database_password_file {} is empty",
+            path.display()
+        ));
+    }
+    Ok(zeroize::Zeroizing::new(line.to_string()))
+}
+
+/// `--import-sqlite`: refuses before copying anything when the key file
+/// is not the one the source's secrets are sealed with.
+fn import_sqlite(config: &Config, source: &Path) -> Result<(), String> {
+    let d = &config.daemon;
+    let Database::Postgres(_) = &d.database else {
+        return Err(format!(
+            "--import-sqlite copies into a PostgreSQL store, but [daemon] database is the file {}; set it to the postgresql:// URL first",
+            d.database
+        ));
+    };
+    if !source.exists() {
+        return Err(format!("{}: no such file", source.display()));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let host = host_name(&d.host_name);
+    let sqlite = Store::open_sqlite(source, &host).map_err(|e| e.to_string())?;
+    let (key_path, name) = (d.secret_key.clone(), source.display().to_string());
+    runtime
+        .block_on(sqlite.write(move |tx| Ok(open_keys(tx, &key_path, &name))))
+        .map_err(|e| e.to_string())??;
+    drop(sqlite);
+    let store = runtime.block_on(open_store(d, &host))?;
+    let copied = runtime
+        .block_on(store.import_sqlite(source))
+        .map_err(|e| e.to_string())?;
+    for (table, rows) in copied {
+        println!("{table}: {rows}");
+    }
+    println!("imported {} into {}", source.display(), d.database);
+    Ok(())
+}
+
 fn run(config: Config) -> Result<(), String> {
     // The database, its journal and the key hold hashes and secrets: no
     // file the daemon creates is readable by others, whatever the caller's
     // umask (the socket is opened up explicitly).
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
     let d = &config.daemon;
-    let fresh = !d.database.exists();
     let host = host_name(&d.host_name);
-    let store = Store::open_sqlite(&d.database, &host).map_err(|e| e.to_string())?;
-    if fresh {
-        tracing::warn!(
-            "created a new, empty credential store at {}; if you expected an existing one, check [daemon] database",
-            d.database.display()
-        );
-    }
-    warn_missing_groups(&config);
-    let hasher = hashing::Hasher::new(&config.argon2, d.hash_workers).map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    let (key_path, database) = (d.secret_key.clone(), d.database.clone());
+    let store = runtime.block_on(open_store(d, &host))?;
+    warn_missing_groups(&config);
+    let hasher = hashing::Hasher::new(&config.argon2, d.hash_workers).map_err(|e| e.to_string())?;
+    let (key_path, database) = (d.secret_key.clone(), d.database.to_string());
     let keys = runtime
         .block_on(store.write(move |tx| Ok(open_keys(tx, &key_path, &database))))
         .map_err(|e| e.to_string())??;

@@ -2,6 +2,7 @@
 //! stop the daemon at start-up with the file, the line and a reason.
 #![forbid(unsafe_code)]
 
+mod database;
 mod duration;
 mod locate;
 
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use database::Database;
 pub use duration::{Limit, Span};
 
 /// Where the daemon and the CLI look when neither `--config` nor
@@ -57,7 +59,9 @@ impl Default for AuditConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct DaemonConfig {
     pub socket: PathBuf,
-    pub database: PathBuf,
+    pub database: Database,
+    /// The PostgreSQL password (first line), readable by the daemon only.
+    pub database_password_file: Option<PathBuf>,
     pub secret_key: PathBuf,
     /// Recorded with every audit entry and session (SPEC §9); "" means the
     /// system's host name.
@@ -85,7 +89,8 @@ impl Default for DaemonConfig {
     fn default() -> Self {
         Self {
             socket: PathBuf::from("/run/monban/authd.sock"),
-            database: PathBuf::from("/var/lib/monban/monban.db"),
+            database: Database::Sqlite(PathBuf::from("/var/lib/monban/monban.db")),
+            database_password_file: None,
             secret_key: PathBuf::from("/etc/monban/secret.key"),
             host_name: String::new(),
             admin_group: "monban-admin".into(),
@@ -421,11 +426,21 @@ impl Config {
                 "must list group names (an empty name matches nothing)",
             );
         }
-        for (key, path) in [
-            ("socket", &d.socket),
-            ("database", &d.database),
-            ("secret_key", &d.secret_key),
-        ] {
+        if d.database_password_file.is_some() && matches!(d.database, Database::Sqlite(_)) {
+            return fail(
+                "daemon",
+                "database_password_file",
+                "is only for a postgresql:// database (a SQLite file needs no password)",
+            );
+        }
+        let mut paths = vec![("socket", &d.socket), ("secret_key", &d.secret_key)];
+        if let Database::Sqlite(path) = &d.database {
+            paths.push(("database", path));
+        }
+        if let Some(path) = &d.database_password_file {
+            paths.push(("database_password_file", path));
+        }
+        for (key, path) in paths {
             if !path.is_absolute() {
                 return Err((
                     "daemon",

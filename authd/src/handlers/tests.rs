@@ -1,6 +1,8 @@
-//! Handlers against a real in-memory store with a clock the test moves:
-//! time rules are checked without sleeping. (End-to-end tests in tests/
-//! run the real daemon, module and CLI.)
+//! Handlers against a real store with a clock the test moves: time rules
+//! are checked without sleeping. The store is SQLite in memory, or a new
+//! PostgreSQL schema when `MONBAN_TEST_POSTGRES` is set (`.ci/run` runs
+//! these tests both ways). (End-to-end tests in tests/ run the real
+//! daemon, module and CLI.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -17,8 +19,7 @@ use crate::clock::FixedClock;
 use crate::hashing::Hasher;
 use crate::peer::Peer;
 use crate::secretbox::SecretBox;
-use crate::store::Store;
-use crate::store::sqlite::{SqliteStore, memory_db};
+use crate::store::testing;
 
 const START: i64 = 1_800_000_000;
 const PW: &str = "Tsukuba-2026";
@@ -30,7 +31,7 @@ struct Fixture {
 }
 
 impl Fixture {
-    fn new(edit: impl FnOnce(&mut Config)) -> Self {
+    async fn new(edit: impl FnOnce(&mut Config)) -> Self {
         let mut cfg = Config::default();
         cfg.argon2.memory_kib = 64;
         cfg.argon2.iterations = 1;
@@ -41,7 +42,10 @@ impl Fixture {
         let daemon = Daemon {
             hasher: Hasher::new(&cfg.argon2, 1).unwrap(),
             cfg: Arc::new(cfg),
-            store: Store::from(SqliteStore::single(memory_db(), "test-host")),
+            store: match std::env::var_os("MONBAN_TEST_POSTGRES") {
+                Some(_) => testing::postgres("test-host").await.unwrap(),
+                None => testing::sqlite("test-host"),
+            },
             keys: Arc::new(keys),
             syslog: Arc::new(Syslog::connect()),
             clock: clock.clone(),
@@ -148,7 +152,7 @@ impl Fixture {
 
 #[tokio::test]
 async fn suspension_after_max_failures_hides_whether_the_guess_was_right() {
-    let f = Fixture::new(|c| c.lockout.max_failures = 3);
+    let f = Fixture::new(|c| c.lockout.max_failures = 3).await;
     f.add("alice", false).await;
     for _ in 0..2 {
         assert_eq!(f.login("alice", "wrong").await, AuthOutcome::Denied);
@@ -177,7 +181,8 @@ async fn unlock_after_releases_at_the_moment_it_says() {
     let f = Fixture::new(|c| {
         c.lockout.max_failures = 2;
         c.lockout.unlock_after = Limit::After(Span::from_secs(600));
-    });
+    })
+    .await;
     f.add("bob", false).await;
     f.login("bob", "wrong").await;
     f.login("bob", "wrong").await;
@@ -189,7 +194,7 @@ async fn unlock_after_releases_at_the_moment_it_says() {
 
 #[tokio::test]
 async fn root_is_exempt_unless_included() {
-    let f = Fixture::new(|c| c.lockout.max_failures = 1);
+    let f = Fixture::new(|c| c.lockout.max_failures = 1).await;
     f.add("root", false).await;
     f.login("root", "wrong").await;
     assert_eq!(f.login("root", PW).await, AuthOutcome::Success);
@@ -197,7 +202,7 @@ async fn root_is_exempt_unless_included() {
 
 #[tokio::test]
 async fn a_temporary_password_forces_a_change_then_lapses() {
-    let f = Fixture::new(|c| c.temporary_password.valid_for = Span::from_secs(3600));
+    let f = Fixture::new(|c| c.temporary_password.valid_for = Span::from_secs(3600)).await;
     f.add("carol", true).await;
     assert_eq!(f.login("carol", PW).await, AuthOutcome::Success);
     assert_eq!(f.account("carol").await, AccountVerdict::MustChange);
@@ -210,7 +215,8 @@ async fn expiry_warns_then_requires_a_change() {
     let f = Fixture::new(|c| {
         c.password.max_age = Limit::After(Span::from_secs(30 * 86_400));
         c.password.warn_days = 7;
-    });
+    })
+    .await;
     f.add("dave", false).await;
     assert_eq!(f.account("dave").await, AccountVerdict::Ok);
     f.advance(24 * 86_400);
@@ -239,14 +245,14 @@ async fn expiry_warns_then_requires_a_change() {
 
 #[tokio::test]
 async fn unknown_users_get_the_same_prompt_and_user_unknown() {
-    let f = Fixture::new(|_| {});
+    let f = Fixture::new(|_| {}).await;
     assert_eq!(f.login("nobody-here", PW).await, AuthOutcome::UserUnknown);
     assert_eq!(f.account("nobody-here").await, AccountVerdict::UserUnknown);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_guesses_beyond_the_limit_are_never_verified() {
-    let f = Arc::new(Fixture::new(|c| c.lockout.max_failures = 5));
+    let f = Arc::new(Fixture::new(|c| c.lockout.max_failures = 5).await);
     f.add("erin", false).await;
     let mut attempts = tokio::task::JoinSet::new();
     for _ in 0..20 {
@@ -334,7 +340,7 @@ impl Fixture {
 
 #[tokio::test]
 async fn a_disabled_account_is_told_only_to_the_right_password() {
-    let f = Fixture::new(|_| {});
+    let f = Fixture::new(|_| {}).await;
     f.add("alice", false).await;
     f.add("bob", false).await;
     let r = f
@@ -354,7 +360,7 @@ async fn a_disabled_account_is_told_only_to_the_right_password() {
 
 #[tokio::test]
 async fn a_lapsed_temporary_password_opens_neither_login_nor_passwd() {
-    let f = Fixture::new(|c| c.temporary_password.valid_for = Span::from_secs(60));
+    let f = Fixture::new(|c| c.temporary_password.valid_for = Span::from_secs(60)).await;
     f.add("carol", true).await;
     f.advance(60);
     assert_eq!(
@@ -377,7 +383,7 @@ async fn a_lapsed_temporary_password_opens_neither_login_nor_passwd() {
 
 #[tokio::test]
 async fn comparing_with_the_login_password_counts_unless_it_was_just_proved() {
-    let f = Fixture::new(|c| c.lockout.max_failures = 2);
+    let f = Fixture::new(|c| c.lockout.max_failures = 2).await;
     f.add("dave", false).await;
     let first = f
         .change("dave", CredentialKind::Confirm, PW, "Second-Secret-4")

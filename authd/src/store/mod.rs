@@ -7,8 +7,13 @@
 //! leaves). Which database answers — the embedded SQLite file or a
 //! PostgreSQL shared by a fleet (SPEC §9) — they never know.
 
+#[cfg(test)]
+mod conformance;
+pub mod postgres;
 mod rows;
 pub mod sqlite;
+#[cfg(test)]
+pub mod testing;
 mod tx;
 
 pub use rows::{AuditQuery, NewAuditEntry, NewCredential, UserRow};
@@ -16,6 +21,7 @@ pub use tx::Tx;
 
 use std::sync::Arc;
 
+use postgres::PgStore;
 use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +43,22 @@ pub enum StoreError {
     },
     #[error("the database worker stopped")]
     WorkerGone,
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL did not answer in time")]
+    Timeout,
+    #[error("cannot reach PostgreSQL: {0}")]
+    Unreachable(String),
+    #[error("[daemon] database: {0}")]
+    DatabaseUrl(String),
+    #[error(
+        "the target store is not empty (table {table} has rows); import only into a new database"
+    )]
+    NotEmpty { table: String },
+    #[error("the SQLite store holds a value of an unexpected type in {table}.{column}")]
+    BadValue { table: String, column: String },
+    #[error("a read-only access tried to write (a bug in monban-authd)")]
+    ReadOnly,
     #[error("cannot flush the database journal {path}: {source}")]
     Sync {
         path: String,
@@ -53,12 +75,22 @@ pub struct Store {
 #[derive(Clone)]
 enum Backend {
     Sqlite(Arc<SqliteStore>),
+    Postgres(Arc<PgStore>),
 }
 
 impl Store {
     /// The SQLite store at `path`, created and migrated as needed.
     pub fn open_sqlite(path: &std::path::Path, host: &str) -> Result<Self, StoreError> {
         Ok(Self::from(SqliteStore::open(path, host)?))
+    }
+
+    /// The PostgreSQL store at `url` (a libpq URI), migrated as needed.
+    pub async fn connect_postgres(
+        url: &str,
+        password: Option<zeroize::Zeroizing<String>>,
+        host: &str,
+    ) -> Result<Self, StoreError> {
+        Ok(Self::from(PgStore::connect(url, password, host).await?))
     }
 
     /// A short read by key (a user, a credential, a token row). Never for
@@ -70,6 +102,7 @@ impl Store {
     {
         match &self.backend {
             Backend::Sqlite(s) => s.get(f).await,
+            Backend::Postgres(s) => s.get(f).await,
         }
     }
 
@@ -82,6 +115,7 @@ impl Store {
     {
         match &self.backend {
             Backend::Sqlite(s) => s.read(f).await,
+            Backend::Postgres(s) => s.read(f).await,
         }
     }
 
@@ -94,6 +128,7 @@ impl Store {
     {
         match &self.backend {
             Backend::Sqlite(s) => s.write(f).await,
+            Backend::Postgres(s) => s.write(f).await,
         }
     }
 
@@ -108,6 +143,23 @@ impl Store {
     {
         match &self.backend {
             Backend::Sqlite(s) => s.write_staged(f, durable).await,
+            Backend::Postgres(s) => s.write(f).await,
+        }
+    }
+}
+
+impl Store {
+    /// `--import-sqlite`: the single-host store at `source` into this
+    /// (empty) PostgreSQL store. Returns (table, rows) copied.
+    pub async fn import_sqlite(
+        &self,
+        source: &std::path::Path,
+    ) -> Result<Vec<(&'static str, u64)>, StoreError> {
+        match &self.backend {
+            Backend::Postgres(pg) => pg.import_sqlite(source).await,
+            Backend::Sqlite(_) => Err(StoreError::DatabaseUrl(
+                "the import target must be a postgresql:// database".into(),
+            )),
         }
     }
 }
@@ -116,6 +168,14 @@ impl From<SqliteStore> for Store {
     fn from(s: SqliteStore) -> Self {
         Self {
             backend: Backend::Sqlite(Arc::new(s)),
+        }
+    }
+}
+
+impl From<PgStore> for Store {
+    fn from(s: PgStore) -> Self {
+        Self {
+            backend: Backend::Postgres(Arc::new(s)),
         }
     }
 }

@@ -189,68 +189,10 @@ pub fn clear_campaigns(conn: &Connection, id: Option<i64>) -> Result<usize, Stor
 
 #[cfg(test)]
 mod tests {
+    //! SQLite's own: the behaviour of every operation is in the store
+    //! conformance suite (store/conformance.rs), run on every backend.
     use super::*;
-
-    fn query(conn: &Connection, q: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
-        Ok(page(conn, q)?.0)
-    }
-    use crate::store::sqlite::{memory_db, users};
-
-    #[test]
-    fn audit_query_filters_and_keeps_the_newest() {
-        let db = memory_db();
-        let c = &db.conn;
-        for (at, user) in [(1, "a"), (2, "b"), (3, "a"), (4, "a")] {
-            append(
-                c,
-                &NewAuditEntry {
-                    at,
-                    event: "auth_failure",
-                    user: Some(user.into()),
-                    ..Default::default()
-                },
-                "h",
-            )
-            .unwrap();
-        }
-        let q = AuditQuery {
-            user: Some("a".into()),
-            since: Some(2),
-            limit: 1,
-            before: None,
-        };
-        let got = query(c, &q).unwrap();
-        assert_eq!(got.len(), 1);
-        assert_eq!(got[0].at, 4);
-        assert_eq!(failures_since_last_session(c, "a").unwrap(), 3);
-        append(
-            c,
-            &NewAuditEntry {
-                at: 4,
-                event: "session_open",
-                user: Some("a".into()),
-                ..Default::default()
-            },
-            "h",
-        )
-        .unwrap();
-        assert_eq!(failures_since_last_session(c, "a").unwrap(), 0);
-        assert_eq!(prune(c, 3, 1).unwrap(), 1);
-        assert_eq!(prune(c, 3, 100).unwrap(), 1);
-        assert_eq!(prune(c, 3, 100).unwrap(), 0);
-        assert_eq!(
-            query(
-                c,
-                &AuditQuery {
-                    limit: 10,
-                    ..Default::default()
-                }
-            )
-            .unwrap()
-            .len(),
-            3
-        );
-    }
+    use crate::store::sqlite::memory_db;
 
     /// The query plan of `sql`, one detail per line.
     fn plan(c: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> String {
@@ -289,97 +231,5 @@ mod tests {
             assert!(!p.contains("SCAN audit"), "{sql}\n{p}");
             assert!(!p.contains("TEMP B-TREE"), "{sql}\n{p}");
         }
-    }
-
-    #[test]
-    fn since_and_user_select_the_newest_of_both_roles() {
-        let db = memory_db();
-        let c = &db.conn;
-        for (at, actor, user) in [(1, "r", "a"), (2, "a", "b"), (3, "r", "b"), (4, "a", "a")] {
-            append(
-                c,
-                &NewAuditEntry {
-                    at,
-                    event: "x",
-                    actor: Some(actor.into()),
-                    user: Some(user.into()),
-                    ..Default::default()
-                },
-                "h",
-            )
-            .unwrap();
-        }
-        let q = |user: Option<&str>, since, limit| {
-            query(
-                c,
-                &AuditQuery {
-                    user: user.map(Into::into),
-                    since,
-                    limit,
-                    before: None,
-                },
-            )
-            .unwrap()
-            .iter()
-            .map(|e| e.at)
-            .collect::<Vec<_>>()
-        };
-        assert_eq!(q(Some("a"), None, 10), [1, 2, 4], "once each, oldest first");
-        assert_eq!(q(Some("a"), None, 2), [2, 4]);
-        assert_eq!(q(Some("a"), Some(2), 10), [2, 4]);
-        assert_eq!(q(None, Some(3), 10), [3, 4]);
-        assert_eq!(q(None, None, 3), [2, 3, 4]);
-        assert!(q(None, Some(99), 10).is_empty());
-    }
-
-    #[test]
-    fn campaign_deadline_applies_until_cleared() {
-        let db = memory_db();
-        let c = &db.conn;
-        let id = users::insert(c, "f", 1, false).unwrap();
-        let camp = create_campaign(c, 10, 100, None, "root", &[id]).unwrap();
-        assert_eq!(users::deadline(c, id).unwrap(), Some(100));
-        assert_eq!(campaigns(c).unwrap()[0].pending_users, 1);
-        assert_eq!(clear_campaigns(c, Some(camp)).unwrap(), 1);
-        assert_eq!(users::deadline(c, id).unwrap(), None);
-    }
-
-    #[test]
-    fn pages_walk_back_from_the_newest_without_gaps_or_repeats() {
-        let db = memory_db();
-        let c = &db.conn;
-        for at in 1..=7 {
-            let user = if at % 2 == 0 { "even" } else { "odd" };
-            append(
-                c,
-                &NewAuditEntry {
-                    at,
-                    event: "x",
-                    user: Some(user.into()),
-                    ..Default::default()
-                },
-                "h",
-            )
-            .unwrap();
-        }
-        let walk = |user: Option<&str>| {
-            let mut q = AuditQuery {
-                user: user.map(Into::into),
-                limit: 3,
-                ..Default::default()
-            };
-            let mut pages = Vec::new();
-            loop {
-                let (entries, next) = page(c, &q).unwrap();
-                pages.push(entries.iter().map(|e| e.at).collect::<Vec<_>>());
-                match next {
-                    Some(cursor) => q.before = Some(cursor),
-                    None => return pages,
-                }
-            }
-        };
-        assert_eq!(walk(None), [vec![5, 6, 7], vec![2, 3, 4], vec![1]]);
-        assert_eq!(walk(Some("even")), [vec![2, 4, 6], vec![]]);
-        assert_eq!(walk(Some("odd")), [vec![3, 5, 7], vec![1]]);
     }
 }

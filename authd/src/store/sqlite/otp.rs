@@ -108,35 +108,3 @@ pub fn recovery_codes_left(conn: &Connection, user_id: i64) -> Result<u32, Store
         )?
         .query_row([user_id], |r| r.get(0))?)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::sqlite::{memory_db, users};
-
-    #[test]
-    fn enrolment_becomes_active_only_when_confirmed() {
-        let db = memory_db();
-        let c = &db.conn;
-        let id = users::insert(c, "dave", 1, false).unwrap();
-        set_pending(c, id, b"sealed", 10).unwrap();
-        assert!(!get(c, id).unwrap().active());
-        activate(c, id, 20, 7).unwrap();
-        let row = get(c, id).unwrap();
-        assert!(row.active());
-        assert_eq!(row.last_step, Some(7));
-        assert!(row.pending_secret.is_none());
-    }
-
-    #[test]
-    fn a_recovery_code_works_once() {
-        let db = memory_db();
-        let c = &db.conn;
-        let id = users::insert(c, "erin", 1, false).unwrap();
-        replace_recovery_codes(c, id, &[[1; 32], [2; 32]]).unwrap();
-        assert!(use_recovery_code(c, id, &[1; 32], 5).unwrap());
-        assert!(!use_recovery_code(c, id, &[1; 32], 6).unwrap());
-        assert!(!use_recovery_code(c, id, &[3; 32], 6).unwrap());
-        assert_eq!(recovery_codes_left(c, id).unwrap(), 1);
-    }
-}
