@@ -10,6 +10,9 @@ impl Harness {
     /// as lossy UTF-8), one per line prefixed by the table name; depends on
     /// no schema detail.
     pub fn db_values(&self) -> String {
+        if self.on_postgres() {
+            return String::from_utf8_lossy(&self.db_raw()).into_owned();
+        }
         let db = rusqlite::Connection::open_with_flags(
             self.database(),
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
@@ -43,8 +46,12 @@ impl Harness {
         out
     }
 
-    /// The raw bytes of the database file and its WAL/journal.
+    /// The raw bytes of the database file and its WAL/journal; on
+    /// PostgreSQL, a `pg_dump` of the daemon's schema.
     pub fn db_raw(&self) -> Vec<u8> {
+        if let Some((url, password)) = self.postgres_store() {
+            return crate::pg::dump(url, password).into_bytes();
+        }
         let mut bytes = std::fs::read(self.database()).expect("read database");
         for suffix in ["-wal", "-journal"] {
             if let Ok(extra) = std::fs::read(format!("{}{suffix}", self.database().display())) {

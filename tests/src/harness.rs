@@ -97,6 +97,8 @@ pub struct Harness {
     daemon_umask: Option<u32>,
     daemon_account: Option<Account>,
     daemon_group_file: Option<PathBuf>,
+    /// The PostgreSQL store (URL, password file) instead of the SQLite file.
+    postgres: Option<(String, PathBuf)>,
 }
 
 impl Harness {
@@ -142,6 +144,12 @@ impl Harness {
             daemon_umask: None,
             daemon_account: None,
             daemon_group_file: None,
+            // With MONBAN_TEST_POSTGRES set (.ci/run's second pass), every
+            // harness stores on a new schema of that PostgreSQL.
+            postgres: std::env::var("MONBAN_TEST_POSTGRES").ok().and_then(|_| {
+                let (url, password) = crate::pg::shared()?;
+                Some((crate::pg::new_schema(&url, &password), password))
+            }),
             dir,
         };
         h.set_config(extra);
@@ -154,6 +162,14 @@ impl Harness {
         h
     }
 
+    /// Like `configured`, on a SQLite file whatever MONBAN_TEST_POSTGRES says.
+    pub fn sqlite_configured(extra: &str) -> Self {
+        let mut h = Self::configured("");
+        h.postgres = None;
+        h.set_config(extra);
+        h
+    }
+
     /// Rewrites monban.toml as base + `extra` (takes effect at the next start).
     pub fn set_config(&mut self, extra: &str) {
         let mut config: toml::Table = BASE_CONFIG.parse().expect("base config parses");
@@ -163,7 +179,15 @@ impl Harness {
             .expect("base has [daemon]");
         let p = |p: &Path| toml::Value::String(p.display().to_string());
         daemon.insert("socket".into(), p(&self.socket));
-        daemon.insert("database".into(), p(&self.dir.path().join("monban.db")));
+        match &self.postgres {
+            Some((url, password)) => {
+                daemon.insert("database".into(), toml::Value::String(url.clone()));
+                daemon.insert("database_password_file".into(), p(password));
+            }
+            None => {
+                daemon.insert("database".into(), p(&self.dir.path().join("monban.db")));
+            }
+        }
         daemon.insert("secret_key".into(), p(&self.dir.path().join("secret.key")));
         let extra: toml::Table = extra.parse().expect("extra config is valid TOML");
         merge(&mut config, extra);
@@ -185,8 +209,41 @@ impl Harness {
         &self.config_path
     }
 
+    /// The SQLite file (tests of the file itself run only without
+    /// `MONBAN_TEST_POSTGRES`: see `on_postgres`).
     pub fn database(&self) -> PathBuf {
         self.dir.path().join("monban.db")
+    }
+
+    /// Whether this daemon stores on PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// The PostgreSQL store's URL and password file, if it has one.
+    pub fn postgres_store(&self) -> Option<(&str, &Path)> {
+        self.postgres
+            .as_ref()
+            .map(|(url, password)| (url.as_str(), password.as_path()))
+    }
+
+    /// A daemon of its own (socket, config, host name) on the store at
+    /// `url`, with `key` as its secret key (every host of a fleet has the
+    /// same), not started.
+    pub fn fleet_host(
+        url: &str,
+        password_file: &Path,
+        key: &Path,
+        host: &str,
+        extra: &str,
+    ) -> Self {
+        let mut h = Self::configured("");
+        h.postgres = Some((url.to_string(), password_file.to_path_buf()));
+        h.set_config(&format!("[daemon]\nhost_name = \"{host}\"\n{extra}"));
+        if key.exists() {
+            std::fs::copy(key, h.secret_key()).expect("copy the fleet's secret key");
+        }
+        h
     }
 
     pub fn secret_key(&self) -> PathBuf {

@@ -15,6 +15,7 @@ mod harness;
 mod holder;
 mod otp;
 mod pam;
+pub mod pg;
 mod process;
 mod raw;
 mod setuid;
