@@ -144,11 +144,12 @@ impl Harness {
             daemon_umask: None,
             daemon_account: None,
             daemon_group_file: None,
-            // With MONBAN_TEST_POSTGRES set (.ci/run's second pass), every
-            // harness stores on a new schema of that PostgreSQL.
-            postgres: std::env::var("MONBAN_TEST_POSTGRES").ok().and_then(|_| {
-                let (url, password) = crate::pg::shared()?;
-                Some((crate::pg::new_schema(&url, &password), password))
+            // With MONBAN_TEST_STORE=postgres (.ci/run's second pass),
+            // every harness stores on a new schema of MONBAN_TEST_POSTGRES.
+            postgres: crate::pg::every_harness().then(|| {
+                let (url, password) = crate::pg::shared()
+                    .expect("MONBAN_TEST_STORE=postgres needs MONBAN_TEST_POSTGRES");
+                (crate::pg::new_schema(&url, &password), password)
             }),
             dir,
         };

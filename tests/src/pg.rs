@@ -1,7 +1,9 @@
 //! PostgreSQL for the fleet-mode tests (SPEC §9): a new schema of the
 //! cluster `.ci/run` starts (`MONBAN_TEST_POSTGRES`, its password in
 //! `MONBAN_TEST_POSTGRES_PASSWORD_FILE`), or a private cluster of a test's
-//! own (tests/pg/cluster) for tests that stop and start the server.
+//! own (tests/pg/cluster) for tests that stop and start the server. With
+//! `MONBAN_TEST_STORE=postgres` every harness uses it, so the
+//! end-to-end suites run on that backend too.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -10,6 +12,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use crate::process::run;
+
+/// Whether every harness stores on PostgreSQL (`MONBAN_TEST_STORE=postgres`),
+/// not only the fleet tests.
+pub fn every_harness() -> bool {
+    std::env::var("MONBAN_TEST_STORE").as_deref() == Ok("postgres")
+}
 
 /// The shared test cluster, or None (with a note) when there is none; in
 /// CI its absence is a failure, not a skip.

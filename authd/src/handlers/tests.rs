@@ -1,6 +1,6 @@
 //! Handlers against a real store with a clock the test moves: time rules
 //! are checked without sleeping. The store is SQLite in memory, or a new
-//! PostgreSQL schema when `MONBAN_TEST_POSTGRES` is set (`.ci/run` runs
+//! PostgreSQL schema with `MONBAN_TEST_STORE=postgres` (`.ci/run` runs
 //! these tests both ways). (End-to-end tests in tests/ run the real
 //! daemon, module and CLI.)
 
@@ -42,9 +42,11 @@ impl Fixture {
         let daemon = Daemon {
             hasher: Hasher::new(&cfg.argon2, 1).unwrap(),
             cfg: Arc::new(cfg),
-            store: match std::env::var_os("MONBAN_TEST_POSTGRES") {
-                Some(_) => testing::postgres("test-host").await.unwrap(),
-                None => testing::sqlite("test-host"),
+            store: match std::env::var("MONBAN_TEST_STORE").as_deref() {
+                Ok("postgres") => testing::postgres("test-host")
+                    .await
+                    .expect("MONBAN_TEST_STORE=postgres needs MONBAN_TEST_POSTGRES"),
+                _ => testing::sqlite("test-host"),
             },
             keys: Arc::new(keys),
             syslog: Arc::new(Syslog::connect()),
