@@ -56,6 +56,9 @@ struct Args {
     import_sqlite: Option<PathBuf>,
 }
 
+/// How long a starting daemon waits for an unreachable PostgreSQL.
+const STARTUP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The meta key holding a value only the right secret key reproduces.
 const KEY_CHECK: &str = "secret_key_check";
 
@@ -198,9 +201,19 @@ async fn open_store(d: &monban_config::DaemonConfig, host: &str) -> Result<Store
                 Some(path) => Some(read_password_file(path)?),
                 None => None,
             };
-            let store = Store::connect_postgres(url, password, host)
-                .await
-                .map_err(|e| e.to_string())?;
+            // A host booting while the database is away waits a while
+            // rather than burn through systemd's restart limit.
+            let give_up = std::time::Instant::now() + STARTUP_PATIENCE;
+            let store = loop {
+                match Store::connect_postgres(url, password.clone(), host).await {
+                    Ok(store) => break store,
+                    Err(e) if e.is_transient() && std::time::Instant::now() < give_up => {
+                        tracing::warn!("{e}; trying again in 2 s");
+                        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                    }
+                    Err(e) => return Err(e.to_string()),
+                }
+            };
             tracing::info!("using the PostgreSQL store {url} as host {host}");
             Ok(store)
         }

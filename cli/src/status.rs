@@ -143,7 +143,7 @@ pub(crate) fn render(s: &UserStatus, now: i64, tr: &Catalog) -> String {
                 (None, Some(_)) => "cli-last-login-on",
                 (Some(_), Some(_)) => "cli-last-login-from-on",
             };
-            tr.with(
+            let login = tr.with(
                 id,
                 &[
                     ("time", Arg::Time(l.at)),
@@ -151,7 +151,15 @@ pub(crate) fn render(s: &UserStatus, now: i64, tr: &Catalog) -> String {
                     ("rhost", Arg::Str(rhost.unwrap_or_default().to_string())),
                     ("tty", Arg::Str(tty.unwrap_or_default().to_string())),
                 ],
-            )
+            );
+            // In a fleet (SPEC §9): which of the hosts it was.
+            match l.host.as_deref().filter(|h| !h.is_empty()) {
+                Some(host) => tr.with(
+                    "cli-last-login-at-host",
+                    &[("login", Arg::Str(login)), ("host", Arg::Str(host.into()))],
+                ),
+                None => login,
+            }
         }
         None => tr.get("cli-last-login-never"),
     };
@@ -297,7 +305,7 @@ mod tests {
                 service: "sshd".into(),
                 rhost: Some("192.0.2.7".into()),
                 tty: None,
-                host: None,
+                host: Some("reading-room-3".into()),
             }),
             failures_since_last_login: 2,
             ..UserStatus::default()
@@ -316,7 +324,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("9 recovery codes left, ok"), "{text}");
-        assert!(text.contains("via sshd from 192.0.2.7\n"), "{text}");
+        assert!(
+            text.contains("via sshd from 192.0.2.7 on host reading-room-3\n"),
+            "{text}"
+        );
         assert!(text.contains("Failures since:        2"), "{text}");
         assert!(!text.contains("Temporary until"), "{text}");
     }

@@ -286,6 +286,7 @@ cli-last-login = { $time } via { $service }
 cli-last-login-from = { $time } via { $service } from { $rhost }
 cli-last-login-on = { $time } via { $service } on { $tty }
 cli-last-login-from-on = { $time } via { $service } from { $rhost } on { $tty }
+cli-last-login-at-host = { $login } on host { $host }
 cli-last-login-never = never
 # $lang: en | ja
 cli-language-name = { $lang ->

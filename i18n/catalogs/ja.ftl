@@ -271,6 +271,7 @@ cli-last-login = { $time }（{ $service }）
 cli-last-login-from = { $time }（{ $service }、{ $rhost } から）
 cli-last-login-on = { $time }（{ $service }、端末 { $tty }）
 cli-last-login-from-on = { $time }（{ $service }、{ $rhost } から、端末 { $tty }）
+cli-last-login-at-host = { $login }、ホスト { $host }
 cli-last-login-never = なし
 cli-language-name = { $lang ->
     [ja] 日本語

@@ -69,6 +69,18 @@ fn what_one_host_commits_holds_on_the_other() {
     );
     let table = a.cli(&["log", "--user", "alice"]).run();
     assert!(table.stdout.contains("host-b"), "{}", table.stdout);
+    // The last session, opened on host-b, as host-a's status shows it.
+    b.pam("alice")
+        .ops(&["auth", "acct", "open"])
+        .answers(&[PW])
+        .run()
+        .expect("auth", "PAM_SUCCESS");
+    let status = a.cli(&["status", "alice"]).run();
+    assert!(
+        status.stdout.contains("on host host-b"),
+        "{}",
+        status.stdout
+    );
 }
 
 /// `n` wrong guesses at once, alternating between the hosts.
@@ -156,6 +168,36 @@ fn postgresql_down_fails_closed_in_seconds_and_the_same_daemon_serves_again() {
     let pid = h.daemon_pid();
     h.login("alice", PW).expect("auth", "PAM_SUCCESS");
     assert_eq!(h.daemon_pid(), pid);
+}
+
+#[test]
+fn a_daemon_starting_while_postgresql_is_away_waits_for_it() {
+    if pg::shared().is_none() {
+        return;
+    }
+    let cluster = PrivateCluster::start();
+    let mut h = Harness::fleet_host(
+        &cluster.url,
+        &cluster.password_file(),
+        &PathBuf::new(),
+        "host-a",
+        "",
+    );
+    cluster.stop();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(Duration::from_secs(3));
+            cluster.resume();
+        });
+        h.start();
+    });
+    assert!(
+        h.daemon_log().contains("trying again"),
+        "{}",
+        h.daemon_log()
+    );
+    h.add_user("alice", PW);
+    h.login("alice", PW).expect("auth", "PAM_SUCCESS");
 }
 
 #[test]

@@ -66,6 +66,26 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether waiting may cure it: the server is away or starting, not
+    /// refusing (a wrong password, a bad URL, a newer schema).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Timeout | Self::Unreachable(_) => true,
+            Self::Postgres(e) => match e.code() {
+                None => e.as_db_error().is_none(),
+                Some(code) => [
+                    tokio_postgres::error::SqlState::CANNOT_CONNECT_NOW,
+                    tokio_postgres::error::SqlState::ADMIN_SHUTDOWN,
+                    tokio_postgres::error::SqlState::CRASH_SHUTDOWN,
+                ]
+                .contains(code),
+            },
+            _ => false,
+        }
+    }
+}
+
 /// Shared handle used by the async side.
 #[derive(Clone)]
 pub struct Store {

@@ -150,10 +150,7 @@ impl PgStore {
             .recycle_timeout(Some(SHORT_ACCESS))
             .build()
             .map_err(|e| StoreError::Unreachable(e.to_string()))?;
-        let client = pool
-            .get()
-            .await
-            .map_err(|e| StoreError::Unreachable(format!("{url}: {e}")))?;
+        let client = pool.get().await.map_err(pool_error)?;
         migrations::apply(&client, url).await?;
         drop(client);
         Ok(Self {
@@ -198,7 +195,7 @@ impl PgStore {
         let deadline = Instant::now() + budget;
         let client = match tokio::time::timeout_at(deadline, self.pool.get()).await {
             Ok(Ok(client)) => client,
-            Ok(Err(e)) => return Err(StoreError::Unreachable(e.to_string())),
+            Ok(Err(e)) => return Err(pool_error(e)),
             Err(_) => return Err(StoreError::Timeout),
         };
         let mut lease = Lease(Some(client));
@@ -217,6 +214,14 @@ impl PgStore {
         })
         .await
         .map_err(|_| StoreError::WorkerGone)?
+    }
+}
+
+fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
+    match e {
+        deadpool_postgres::PoolError::Backend(e) => StoreError::Postgres(e),
+        deadpool_postgres::PoolError::Timeout(_) => StoreError::Timeout,
+        other => StoreError::Unreachable(other.to_string()),
     }
 }
 
