@@ -99,6 +99,8 @@ pub struct Harness {
     daemon_group_file: Option<PathBuf>,
     /// The PostgreSQL store (URL, password file) instead of the SQLite file.
     postgres: Option<(String, PathBuf)>,
+    /// Extra environment of the daemon (e.g. MONBAN_LOG).
+    daemon_env: Vec<(String, String)>,
 }
 
 impl Harness {
@@ -151,6 +153,7 @@ impl Harness {
                     .expect("MONBAN_TEST_STORE=postgres needs MONBAN_TEST_POSTGRES");
                 (crate::pg::new_schema(&url, &password), password)
             }),
+            daemon_env: Vec::new(),
             dir,
         };
         h.set_config(extra);
@@ -216,6 +219,11 @@ impl Harness {
         self.dir.path().join("monban.db")
     }
 
+    /// Sets a variable in the daemon's environment (from the next start).
+    pub fn set_daemon_env(&mut self, name: &str, value: &str) {
+        self.daemon_env.push((name.to_string(), value.to_string()));
+    }
+
     /// Whether this daemon stores on PostgreSQL.
     pub fn on_postgres(&self) -> bool {
         self.postgres.is_some()
@@ -240,7 +248,14 @@ impl Harness {
     ) -> Self {
         let mut h = Self::configured("");
         h.postgres = Some((url.to_string(), password_file.to_path_buf()));
-        h.set_config(&format!("[daemon]\nhost_name = \"{host}\"\n{extra}"));
+        let mut config: toml::Table = extra.parse().expect("extra config is valid TOML");
+        config
+            .entry("daemon")
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .expect("[daemon] is a table")
+            .insert("host_name".into(), toml::Value::String(host.into()));
+        h.set_config(&config.to_string());
         if key.exists() {
             std::fs::copy(key, h.secret_key()).expect("copy the fleet's secret key");
         }
@@ -309,6 +324,11 @@ impl Harness {
             .arg("--config")
             .arg(&self.config_path)
             .env("RUST_LOG", "debug")
+            .envs(
+                self.daemon_env
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            )
             .env_remove("MONBAN_CONFIG")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("dup log"))

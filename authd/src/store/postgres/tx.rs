@@ -73,6 +73,8 @@ impl<'a> PgTx<'a> {
         &self,
         fut: impl Future<Output = std::result::Result<T, tokio_postgres::Error>>,
     ) -> Result<T> {
+        // Counted by monban-bench (--parts fleet) at trace level.
+        tracing::trace!("postgres round trip");
         match self
             .rt
             .block_on(tokio::time::timeout_at(self.deadline, fut))

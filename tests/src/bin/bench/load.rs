@@ -73,7 +73,7 @@ enum Attempt {
 pub const BUSY_BACKOFF: Duration = Duration::from_millis(20);
 
 /// Retries `Busy` (only the sequential parts use this; they expect none).
-fn login_retrying(
+pub fn login_retrying(
     socket: &Path,
     user: &str,
     password: &str,

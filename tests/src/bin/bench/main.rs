@@ -36,6 +36,7 @@
 
 mod driver;
 mod fanout;
+mod fleet;
 mod flood;
 mod load;
 mod otp_prompt;
@@ -57,9 +58,12 @@ use monban_e2e::Harness;
 use procfs::{loadavg, read_status};
 
 const USAGE: &str = "usage: monban-bench [--config-argon2 default|test] [--parts LIST] [--rounds N] [--users N] [--seconds N] [--clients N|N,N,...] [--otp-prompt ROUNDS]
-  LIST: comma-separated, of fanout flood peers overhead scale classic (default: the first five)";
+       monban-bench --parts fleet --database URL --database-password-file FILE [--clients N] [--seconds N]
+  LIST: comma-separated, of fanout flood peers overhead scale classic fleet (default: the first five)";
 
-const PARTS: [&str; 6] = ["fanout", "flood", "peers", "overhead", "scale", "classic"];
+const PARTS: [&str; 7] = [
+    "fanout", "flood", "peers", "overhead", "scale", "classic", "fleet",
+];
 
 /// Passwords that satisfy the default policy and contain no user name.
 const RIGHT: &str = "Gatekeeper-42";
@@ -85,6 +89,9 @@ struct Args {
     rounds: usize,
     /// Store size of the scale part.
     users: usize,
+    /// The PostgreSQL of the fleet part (URL, password file).
+    database: Option<String>,
+    database_password_file: Option<std::path::PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -96,6 +103,8 @@ fn parse_args() -> Result<Args, String> {
         parts: PARTS[..5].iter().map(|p| p.to_string()).collect(),
         rounds: 300,
         users: 100_000,
+        database: None,
+        database_password_file: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -165,6 +174,16 @@ fn parse_args() -> Result<Args, String> {
                     .ok()
                     .filter(|&n| n >= 20)
                     .ok_or("--users: a whole number, at least 20")?;
+            }
+            "--database" => {
+                let url = value("--database")?;
+                if !url.starts_with("postgresql://") && !url.starts_with("postgres://") {
+                    return Err("--database: a postgresql:// URL".into());
+                }
+                args.database = Some(url);
+            }
+            "--database-password-file" => {
+                args.database_password_file = Some(value("--database-password-file")?.into());
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -251,6 +270,19 @@ fn run(args: &Args) -> Result<(), String> {
             "peers" => peers::run(&shipped, args.rounds / 5)?,
             "overhead" => overhead::run(args.rounds * 3)?,
             "scale" => scale::run(args.users, args.rounds)?,
+            "fleet" => {
+                let database = match (&args.database, &args.database_password_file) {
+                    (Some(url), Some(pw)) => Some((url.clone(), pw.clone())),
+                    _ => None,
+                };
+                let clients = args.levels.iter().copied().max().unwrap_or(8);
+                fleet::run(
+                    database.as_ref(),
+                    clients,
+                    Duration::from_secs(args.seconds),
+                    &extra,
+                )?
+            }
             _ => classic(args, &argon, &extra)?,
         }
         println!("({part}: {:.1} s)\n", t0.elapsed().as_secs_f64());
