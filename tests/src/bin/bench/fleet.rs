@@ -17,8 +17,11 @@ use crate::{RIGHT, WRONG};
 const ROUND_TRIP_LOG: &str = "info,monban_authd::store::postgres::tx=trace";
 const ROUND_TRIP_EVENT: &str = "postgres round trip";
 
+/// The PostgreSQL (URL, password file), or None for SQLite.
+type Backend<'a> = Option<(&'a str, &'a Path)>;
+
 fn start_hosts(
-    backend: Option<(&str, &Path)>,
+    backend: Backend<'_>,
     daemons: usize,
     extra: &str,
 ) -> Result<Vec<Harness>, String> {
@@ -87,7 +90,7 @@ pub fn run(
     );
     println!("| store | daemons | logins | logins/s | p50 ms | p99 ms |");
     println!("|---|---:|---:|---:|---:|---:|");
-    let cases: [(&str, Option<(&str, &Path)>, usize); 3] = [
+    let cases: [(&str, Backend<'_>, usize); 3] = [
         ("SQLite", None, 1),
         ("PostgreSQL", Some((url, password)), 1),
         ("PostgreSQL", Some((url, password)), 2),
