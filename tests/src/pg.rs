@@ -116,6 +116,39 @@ impl PrivateCluster {
         cluster
     }
 
+    /// A streaming standby of `primary`, started.
+    pub fn standby_of(primary: &PrivateCluster) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("monban-pg-standby-")
+            .tempdir()
+            .expect("temp dir");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut cmd = Command::new(cluster_script());
+        cmd.arg("standby")
+            .arg(dir.path())
+            .arg(port.to_string())
+            .arg(primary.dir.path())
+            .arg(primary.port.to_string());
+        let out = run(cmd, b"", Duration::from_secs(60));
+        assert!(
+            out.status.success(),
+            "tests/pg/cluster standby: {}",
+            out.stderr
+        );
+        Self {
+            dir,
+            url: out.stdout.trim().to_string(),
+            port,
+        }
+    }
+
+    pub fn promote(&self) {
+        self.control("promote");
+    }
+
     pub fn password_file(&self) -> PathBuf {
         self.dir.path().join("monban.password")
     }

@@ -171,6 +171,52 @@ fn postgresql_down_fails_closed_in_seconds_and_the_same_daemon_serves_again() {
 }
 
 #[test]
+fn a_standby_promoted_behind_a_multi_host_url_is_picked_up_without_a_restart() {
+    if pg::shared().is_none() {
+        return;
+    }
+    let primary = PrivateCluster::start();
+    let standby = PrivateCluster::standby_of(&primary);
+    let url = format!(
+        "postgresql://monban@127.0.0.1:{},127.0.0.1:{}/monban?target_session_attrs=read-write",
+        primary.port, standby.port
+    );
+    let mut h = Harness::fleet_host(
+        &url,
+        &primary.password_file(),
+        &PathBuf::new(),
+        "host-a",
+        "",
+    );
+    h.start();
+    h.add_user("alice", PW);
+    h.login("alice", PW).expect("auth", "PAM_SUCCESS");
+    let pid = h.daemon_pid();
+    primary.stop();
+    // The standby answers, but it is read-only: no verdict, never success.
+    h.login("alice", PW).expect("auth", "PAM_AUTHINFO_UNAVAIL");
+    standby.promote();
+    let promoted = Instant::now();
+    loop {
+        let out = h.login("alice", PW);
+        if out.result("auth").as_deref() == Some("PAM_SUCCESS") {
+            break;
+        }
+        out.expect("auth", "PAM_AUTHINFO_UNAVAIL");
+        assert!(
+            promoted.elapsed() < Duration::from_secs(20),
+            "the promoted standby is not used: {}",
+            h.daemon_log()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert_eq!(h.daemon_pid(), pid, "no restart");
+    // What the old primary held came along, and the new one takes writes.
+    h.fail_logins("alice", WRONG, 1);
+    assert_eq!(h.failures("alice", "login"), 1);
+}
+
+#[test]
 fn a_daemon_starting_while_postgresql_is_away_waits_for_it() {
     if pg::shared().is_none() {
         return;

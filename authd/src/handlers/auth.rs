@@ -182,7 +182,8 @@ impl Daemon {
 
     /// Answers for a name monban does not manage after the same work as a
     /// wrong password: the same store round trips (reads of a row that
-    /// does not exist, a staged write and a durable one) around the same hashing, so
+    /// does not exist, a staged write and a durable one with the same
+    /// statements) around the same hashing, so
     /// neither the hash nor the bookkeeping tells a prober the name is
     /// unknown.
     async fn unknown_user(
@@ -194,28 +195,32 @@ impl Daemon {
         const NO_USER: i64 = -1;
         let kind = conv.credential;
         self.store
-            .get(move |tx| {
-                tx.credential(NO_USER, kind)?;
-                tx.deadline(NO_USER)
-            })
-            .await?;
-        self.store
             .get(move |tx| tx.credential(NO_USER, kind))
             .await?;
+        // A reservation and a settle with a known user's statements (on
+        // PostgreSQL each is a round trip, which a prober could time).
+        self.store
+            .write_staged(
+                move |tx| {
+                    tx.counter(NO_USER, kind)?;
+                    tx.mimic_counter_write(NO_USER, kind)
+                },
+                |_| false,
+            )
+            .await?;
+        self.waste_login(&conv.ctx.user, origin, answer).await;
         let mut entry = origin.entry(self.now(), "auth_unknown_user", &conv.ctx.user);
         entry.credential = Some(kind);
+        entry.detail = Some("no such monban user".into());
         let stored = entry.clone();
-        // Staged like a known user's reservation; the durable write follows
-        // (set_detail) before the answer, as the settle does.
-        let id = self
-            .store
-            .write_staged(move |tx| tx.append_audit(&stored), |_| false)
+        self.store
+            .write(move |tx| {
+                tx.counter(NO_USER, kind)?;
+                tx.mimic_counter_write(NO_USER, kind)?;
+                tx.append_audit(&stored)
+            })
             .await?;
         self.announce(&[entry]);
-        self.waste_login(&conv.ctx.user, origin, answer).await;
-        self.store
-            .write(move |tx| tx.set_audit_detail(id, "no such monban user"))
-            .await?;
         self.store.get(move |tx| tx.otp(NO_USER)).await?;
         Ok(finished(AuthOutcome::UserUnknown, Vec::new()))
     }

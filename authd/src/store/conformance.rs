@@ -199,6 +199,9 @@ async fn counters_default_to_zero_and_persist() {
             let id = tx.insert_user("carol", 1, false)?;
             let before = tx.counter(id, CredentialKind::Otp)?;
             tx.set_counter(id, CredentialKind::Otp, locked)?;
+            // Changes nothing, for a user or for none.
+            tx.mimic_counter_write(id, CredentialKind::Otp)?;
+            tx.mimic_counter_write(-1, CredentialKind::Otp)?;
             Ok((
                 before,
                 tx.counter(id, CredentialKind::Otp)?,
@@ -334,8 +337,7 @@ async fn since_and_user_select_the_newest_of_both_roles() {
     for (name, s, _dir) in every_backend("h").await {
         w(&s, |tx| {
             for (at, actor, user) in [(1, "r", "a"), (2, "a", "b"), (3, "r", "b"), (4, "a", "a")] {
-                let id = tx.append_audit(&entry(at, "x", Some(actor), user))?;
-                tx.set_audit_detail(id, "d")?;
+                tx.append_audit(&entry(at, "x", Some(actor), user))?;
             }
             Ok(())
         })

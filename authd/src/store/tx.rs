@@ -68,6 +68,9 @@ pub trait Tx {
     /// too, on every host: a read-modify-write cannot lose an update.
     fn counter(&self, user_id: i64, kind: CredentialKind) -> Result<Counter>;
     fn set_counter(&self, user_id: i64, kind: CredentialKind, c: Counter) -> Result<()>;
+    /// The statements of `set_counter`, changing nothing: for a name monban
+    /// does not manage, whose answer must cost what a known user's does.
+    fn mimic_counter_write(&self, user_id: i64, kind: CredentialKind) -> Result<()>;
     /// Names of the users with failures or a suspension on any of `kinds`.
     fn users_with_failures(&self, kinds: &[CredentialKind]) -> Result<Vec<String>>;
 
@@ -96,7 +99,6 @@ pub trait Tx {
     // The audit trail.
     /// Stores an entry with this host's name; returns its id.
     fn append_audit(&self, e: &NewAuditEntry) -> Result<i64>;
-    fn set_audit_detail(&self, id: i64, detail: &str) -> Result<()>;
     /// The newest `limit` matching entries, oldest first, with the cursor
     /// of the next (older) page when this one is full.
     fn audit_page(&self, q: &AuditQuery) -> Result<(Vec<AuditEntry>, Option<i64>)>;

@@ -73,8 +73,6 @@ impl<'a> PgTx<'a> {
         &self,
         fut: impl Future<Output = std::result::Result<T, tokio_postgres::Error>>,
     ) -> Result<T> {
-        // Counted by monban-bench (--parts fleet) at trace level.
-        tracing::trace!("postgres round trip");
         match self
             .rt
             .block_on(tokio::time::timeout_at(self.deadline, fut))
@@ -93,11 +91,22 @@ impl<'a> PgTx<'a> {
         }
     }
 
+    /// One statement to the server: counted by monban-bench
+    /// (`--parts fleet`) from the trace log.
+    fn round_trip(&self, sql: &str) {
+        tracing::trace!(
+            sql = sql.split_whitespace().take(4).collect::<Vec<_>>().join(" "),
+            "postgres round trip"
+        );
+    }
+
     pub(super) fn batch(&self, sql: &str) -> Result<()> {
+        self.round_trip(sql);
         self.run(self.client.batch_execute(sql))
     }
 
     pub(super) fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
+        self.round_trip(sql);
         self.run(async {
             let st = self.client.prepare_cached(sql).await?;
             self.client.query(&st, params).await
@@ -105,6 +114,7 @@ impl<'a> PgTx<'a> {
     }
 
     pub(super) fn query_opt(&self, sql: &str, params: Params<'_>) -> Result<Option<Row>> {
+        self.round_trip(sql);
         self.run(async {
             let st = self.client.prepare_cached(sql).await?;
             self.client.query_opt(&st, params).await
@@ -112,6 +122,7 @@ impl<'a> PgTx<'a> {
     }
 
     pub(super) fn query_one(&self, sql: &str, params: Params<'_>) -> Result<Row> {
+        self.round_trip(sql);
         self.run(async {
             let st = self.client.prepare_cached(sql).await?;
             self.client.query_one(&st, params).await
@@ -121,6 +132,7 @@ impl<'a> PgTx<'a> {
     /// A statement that changes data; the number of rows it changed.
     pub(super) fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64> {
         self.writable()?;
+        self.round_trip(sql);
         self.run(async {
             let st = self.client.prepare_cached(sql).await?;
             self.client.execute(&st, params).await
@@ -390,6 +402,15 @@ impl Tx for PgTx<'_> {
         )?;
         Ok(())
     }
+    fn mimic_counter_write(&self, user_id: i64, kind: CredentialKind) -> Result<()> {
+        self.lock_user(user_id)?;
+        self.execute(
+            "UPDATE counters SET failures = failures, locked_at = locked_at
+             WHERE user_id = $1 AND kind = $2",
+            &[&user_id, &kind.as_str()],
+        )?;
+        Ok(())
+    }
     fn users_with_failures(&self, kinds: &[CredentialKind]) -> Result<Vec<String>> {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
         self.query(
@@ -468,13 +489,6 @@ impl Tx for PgTx<'_> {
 
     fn append_audit(&self, e: &NewAuditEntry) -> Result<i64> {
         audit::append(self, e)
-    }
-    fn set_audit_detail(&self, id: i64, detail: &str) -> Result<()> {
-        self.execute(
-            "UPDATE audit SET detail = $2 WHERE id = $1",
-            &[&id, &detail],
-        )?;
-        Ok(())
     }
     fn audit_page(&self, q: &AuditQuery) -> Result<(Vec<AuditEntry>, Option<i64>)> {
         audit::page(self, q)

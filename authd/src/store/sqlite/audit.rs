@@ -27,12 +27,6 @@ pub fn append(conn: &Connection, e: &NewAuditEntry, host: &str) -> Result<i64, S
     Ok(conn.last_insert_rowid())
 }
 
-pub fn set_detail(conn: &Connection, id: i64, detail: &str) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE audit SET detail = ?2 WHERE id = ?1")?
-        .execute(rusqlite::params![id, detail])?;
-    Ok(())
-}
-
 const COLUMNS: &str = "id, at, event, actor, user, credential, service, rhost, tty, detail, host";
 
 /// The newest `limit` matching entries, oldest first, with the cursor of

@@ -97,6 +97,9 @@ impl Tx for SqliteTx<'_> {
     fn set_counter(&self, user_id: i64, kind: CredentialKind, c: Counter) -> Result<()> {
         users::set_counter(self.conn, user_id, kind, c)
     }
+    fn mimic_counter_write(&self, user_id: i64, kind: CredentialKind) -> Result<()> {
+        users::mimic_counter_write(self.conn, user_id, kind)
+    }
     fn users_with_failures(&self, kinds: &[CredentialKind]) -> Result<Vec<String>> {
         users::with_failures(self.conn, kinds)
     }
@@ -130,9 +133,6 @@ impl Tx for SqliteTx<'_> {
     }
     fn append_audit(&self, e: &NewAuditEntry) -> Result<i64> {
         audit::append(self.conn, e, self.host)
-    }
-    fn set_audit_detail(&self, id: i64, detail: &str) -> Result<()> {
-        audit::set_detail(self.conn, id, detail)
     }
     fn audit_page(&self, q: &AuditQuery) -> Result<(Vec<AuditEntry>, Option<i64>)> {
         audit::page(self.conn, q)

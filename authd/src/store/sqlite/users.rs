@@ -289,6 +289,20 @@ pub fn set_counter(
     Ok(())
 }
 
+/// An update of the counter row, if there is one, to what it holds.
+pub fn mimic_counter_write(
+    conn: &Connection,
+    user_id: i64,
+    kind: CredentialKind,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE counters SET failures = failures, locked_at = locked_at
+         WHERE user_id = ?1 AND kind = ?2",
+    )?
+    .execute(params![user_id, kind.as_str()])?;
+    Ok(())
+}
+
 /// The earliest mandatory-change deadline still pending for the user.
 pub fn deadline(conn: &Connection, user_id: i64) -> Result<Option<i64>, StoreError> {
     Ok(conn

@@ -3,7 +3,10 @@
 //! own user, right password) on one daemon with SQLite, one daemon on the
 //! PostgreSQL at URL, and two daemons sharing it (clients split between
 //! them); logins/s and p50/p99. Then the PostgreSQL round trips one login
-//! costs, as the daemon itself counts them (a trace event per statement).
+//! costs, as the daemon itself counts them (a trace event per statement);
+//! with MONBAN_BENCH_STATEMENTS set, the statements of the last login of
+//! each case go to stderr (how unknown user and wrong password were made
+//! to match).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -20,11 +23,7 @@ const ROUND_TRIP_EVENT: &str = "postgres round trip";
 /// The PostgreSQL (URL, password file), or None for SQLite.
 type Backend<'a> = Option<(&'a str, &'a Path)>;
 
-fn start_hosts(
-    backend: Backend<'_>,
-    daemons: usize,
-    extra: &str,
-) -> Result<Vec<Harness>, String> {
+fn start_hosts(backend: Backend<'_>, daemons: usize, extra: &str) -> Result<Vec<Harness>, String> {
     let Some((url, password)) = backend else {
         let mut h = Harness::sqlite_configured(extra);
         h.try_start()?;
@@ -139,6 +138,18 @@ fn round_trips(url: &str, password: &Path, extra: &str) -> Result<(), String> {
         }
         std::thread::sleep(Duration::from_millis(200));
         let per = (count(&h) - before) as f64 / LOGINS as f64;
+        if std::env::var_os("MONBAN_BENCH_STATEMENTS").is_some() {
+            let log = h.daemon_log();
+            let lines: Vec<&str> = log
+                .lines()
+                .filter(|l| l.contains(ROUND_TRIP_EVENT))
+                .collect();
+            let n = (per as usize).max(1);
+            eprintln!("-- {label}");
+            for l in &lines[lines.len() - n..] {
+                eprintln!("{l}");
+            }
+        }
         println!("| {label} | {per:.1} |");
         if pw == WRONG && user != &unknown {
             // Back to a clean counter for the next case.
