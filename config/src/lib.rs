@@ -5,6 +5,7 @@
 mod database;
 mod duration;
 mod locate;
+mod mail;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,6 +14,7 @@ use serde::Deserialize;
 
 pub use database::Database;
 pub use duration::{Limit, Span};
+pub use mail::{InviteConfig, MailConfig, MailTls, ResetConfig};
 
 /// Where the daemon and the CLI look when neither `--config` nor
 /// `MONBAN_CONFIG` says otherwise.
@@ -31,6 +33,9 @@ pub struct Config {
     pub otp: OtpConfig,
     pub argon2: Argon2Config,
     pub audit: AuditConfig,
+    pub mail: MailConfig,
+    pub reset: ResetConfig,
+    pub invite: InviteConfig,
 }
 
 /// The audit trail's bounds (SPEC §13 "The audit trail cannot be flooded").
@@ -433,6 +438,7 @@ impl Config {
                 "is only for a postgresql:// database (a SQLite file needs no password)",
             );
         }
+        mail::validate(&self.mail, &self.reset, &self.invite)?;
         let mut paths = vec![("socket", &d.socket), ("secret_key", &d.secret_key)];
         if let Database::Sqlite(path) = &d.database {
             paths.push(("database", path));

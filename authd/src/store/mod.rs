@@ -9,6 +9,8 @@
 
 #[cfg(test)]
 mod conformance;
+#[cfg(test)]
+mod conformance_mail;
 pub mod postgres;
 mod rows;
 pub mod sqlite;
@@ -16,7 +18,9 @@ pub mod sqlite;
 pub mod testing;
 mod tx;
 
-pub use rows::{AuditQuery, NewAuditEntry, NewCredential, UserRow};
+pub use rows::{
+    AuditQuery, CodePurpose, CodeRow, MailRow, NewAuditEntry, NewCredential, NewMail, UserRow,
+};
 pub use tx::Tx;
 
 use std::sync::Arc;

@@ -6,7 +6,10 @@ use monban_proto::{AuditEntry, Campaign, CredentialKind, Lang, LoginRecord};
 use zeroize::Zeroizing;
 
 use super::StoreError;
-use super::rows::{AuditQuery, CredentialRow, NewAuditEntry, NewCredential, OtpRow, UserRow};
+use super::rows::{
+    AuditQuery, CodePurpose, CodeRow, CredentialRow, MailRow, NewAuditEntry, NewCredential,
+    NewMail, OtpRow, UserRow,
+};
 use crate::rules::lockout::Counter;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -121,6 +124,27 @@ pub trait Tx {
     /// Marks an unused recovery code as used; false when none matches.
     fn use_recovery_code(&self, user_id: i64, mac: &[u8; 32], now: i64) -> Result<bool>;
     fn recovery_codes_left(&self, user_id: i64) -> Result<u32>;
+
+    // E-mail (SPEC §8).
+    /// The registered address; None removes it.
+    fn set_email(&self, user_id: i64, email: Option<&str>) -> Result<()>;
+    /// Stores a code, replacing a pending one of the same purpose.
+    fn put_code(&self, user_id: i64, code: &CodeRow) -> Result<()>;
+    /// Every pending code of the user (lapsed ones included: the caller
+    /// judges them).
+    fn codes(&self, user_id: i64) -> Result<Vec<CodeRow>>;
+    /// Deletes a code; false when there was none (used by another login).
+    fn take_code(&self, user_id: i64, purpose: CodePurpose) -> Result<bool>;
+    fn queue_mail(&self, mail: &NewMail) -> Result<i64>;
+    /// The oldest mail due at `now` that no host is sending, marked as
+    /// being sent until `lease_until` (so two hosts never send one mail).
+    fn claim_mail(&self, now: i64, lease_until: i64) -> Result<Option<MailRow>>;
+    /// A mail is sent (or given up): it leaves the outbox.
+    fn remove_mail(&self, id: i64) -> Result<()>;
+    /// A sending failed: try again at `next_at`.
+    fn retry_mail(&self, id: i64, next_at: i64, error: &str) -> Result<()>;
+    /// When the next queued mail is due, if any.
+    fn next_mail_due(&self) -> Result<Option<i64>>;
 
     // Store-wide facts (the key check value).
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>>;

@@ -1,7 +1,7 @@
 //! `monban-authd --import-sqlite PATH`: a single-host store moves into an
 //! empty PostgreSQL store, everything included (users, secrets, history,
 //! counters and suspensions, OTP, recovery codes, campaigns, sessions, the
-//! audit trail and the key check value), ids kept, in one transaction:
+//! audit trail, e-mail addresses, mailed codes, the outbox and the key check value), ids kept, in one transaction:
 //! either all of it arrives or nothing does.
 
 use std::path::Path;
@@ -43,6 +43,7 @@ const TABLES: &[(&str, &[Column])] = {
                 ("shadow_min_days", "shadow_min_days", Int),
                 ("shadow_warn_days", "shadow_warn_days", Int),
                 ("language", "language", Text),
+                ("email", "email", Text),
             ],
         ),
         (
@@ -139,6 +140,32 @@ const TABLES: &[(&str, &[Column])] = {
                 ("host", "host", Text),
             ],
         ),
+        (
+            "codes",
+            &[
+                ("user_id", "user_id", Int),
+                ("purpose", "purpose", Text),
+                ("mac", "mac", Blob),
+                ("address", "address", Text),
+                ("created_at", "created_at", Int),
+                ("valid_until", "valid_until", Int),
+            ],
+        ),
+        (
+            "outbox",
+            &[
+                ("id", "id", Int),
+                ("created_at", "created_at", Int),
+                ("next_at", "next_at", Int),
+                ("attempts", "attempts", Int),
+                ("claimed_until", "claimed_until", Int),
+                ("recipient", "recipient", Text),
+                ("username", "username", Text),
+                ("kind", "kind", Text),
+                ("sealed", "sealed", Blob),
+                ("last_error", "last_error", Text),
+            ],
+        ),
     ]
 };
 
@@ -150,6 +177,7 @@ const IDENTITIES: &[&str] = &[
     "recovery_codes",
     "campaigns",
     "audit",
+    "outbox",
 ];
 
 fn pg_type(col: Col) -> Type {

@@ -13,6 +13,7 @@
 
 mod audit;
 pub mod import;
+mod mail;
 mod migrations;
 mod tls;
 mod tx;

@@ -18,11 +18,12 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use zeroize::Zeroizing;
 
-use super::audit;
+use super::{audit, mail};
 use crate::rules::lockout::Counter;
 use crate::store::StoreError;
 use crate::store::rows::{
-    AuditQuery, CredentialRow, NewAuditEntry, NewCredential, OtpRow, UserRow,
+    AuditQuery, CodePurpose, CodeRow, CredentialRow, MailRow, NewAuditEntry, NewCredential,
+    NewMail, OtpRow, UserRow,
 };
 use crate::store::tx::{Result, Tx};
 
@@ -178,7 +179,7 @@ fn connection_fault(e: &tokio_postgres::Error) -> bool {
 }
 
 const USER_COLUMNS: &str = "id, name, created_at, disabled, require_otp, otp_required_since, \
-     shadow_max_days, shadow_min_days, shadow_warn_days, language";
+     shadow_max_days, shadow_min_days, shadow_warn_days, language, email";
 
 fn user_from_row(r: &Row) -> Result<UserRow> {
     Ok(UserRow {
@@ -193,6 +194,7 @@ fn user_from_row(r: &Row) -> Result<UserRow> {
         shadow_warn_days: r.try_get(8)?,
         // A value this build does not know reads as no preference.
         language: r.try_get::<_, Option<&str>>(9)?.and_then(Lang::parse),
+        email: r.try_get(10)?,
     })
 }
 
@@ -574,6 +576,33 @@ impl Tx for PgTx<'_> {
         )?)
     }
 
+    fn set_email(&self, user_id: i64, email: Option<&str>) -> Result<()> {
+        mail::set_email(self, user_id, email)
+    }
+    fn put_code(&self, user_id: i64, code: &CodeRow) -> Result<()> {
+        mail::put_code(self, user_id, code)
+    }
+    fn codes(&self, user_id: i64) -> Result<Vec<CodeRow>> {
+        mail::codes(self, user_id)
+    }
+    fn take_code(&self, user_id: i64, purpose: CodePurpose) -> Result<bool> {
+        mail::take_code(self, user_id, purpose)
+    }
+    fn queue_mail(&self, m: &NewMail) -> Result<i64> {
+        mail::queue(self, m)
+    }
+    fn claim_mail(&self, now: i64, lease_until: i64) -> Result<Option<MailRow>> {
+        mail::claim(self, now, lease_until)
+    }
+    fn remove_mail(&self, id: i64) -> Result<()> {
+        mail::remove(self, id)
+    }
+    fn retry_mail(&self, id: i64, next_at: i64, error: &str) -> Result<()> {
+        mail::retry(self, id, next_at, error)
+    }
+    fn next_mail_due(&self) -> Result<Option<i64>> {
+        mail::next_due(self)
+    }
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
         self.query_opt("SELECT value FROM meta WHERE key = $1", &[&key])?
             .map(|r| Ok(r.try_get(0)?))

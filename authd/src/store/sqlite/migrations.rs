@@ -115,6 +115,33 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE audit ADD COLUMN host TEXT;
     ALTER TABLE logins ADD COLUMN host TEXT;
     "#,
+    // 5: e-mail (SPEC §8): each user's address, the codes mailed to them
+    // (a keyed MAC only) and the outbox.
+    r#"
+    ALTER TABLE users ADD COLUMN email TEXT;
+    CREATE TABLE codes (
+        user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        purpose     TEXT NOT NULL CHECK (purpose IN ('reset', 'invite', 'verify')),
+        mac         BLOB NOT NULL,
+        address     TEXT,
+        created_at  INTEGER NOT NULL,
+        valid_until INTEGER NOT NULL,
+        PRIMARY KEY (user_id, purpose)
+    );
+    CREATE TABLE outbox (
+        id            INTEGER PRIMARY KEY,
+        created_at    INTEGER NOT NULL,
+        next_at       INTEGER NOT NULL,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        claimed_until INTEGER,
+        recipient     TEXT NOT NULL,
+        username      TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        sealed        BLOB NOT NULL,
+        last_error    TEXT
+    );
+    CREATE INDEX outbox_next_at ON outbox(next_at);
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

@@ -12,6 +12,7 @@
 //! write by mistake.
 
 pub(crate) mod audit;
+mod mail;
 mod migrations;
 pub(crate) mod otp;
 mod tx;

@@ -4,10 +4,11 @@ use monban_proto::{AuditEntry, Campaign, CredentialKind, Lang, LoginRecord};
 use rusqlite::{Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
-use super::{audit, otp, users};
+use super::{audit, mail, otp, users};
 use crate::rules::lockout::Counter;
 use crate::store::rows::{
-    AuditQuery, CredentialRow, NewAuditEntry, NewCredential, OtpRow, UserRow,
+    AuditQuery, CodePurpose, CodeRow, CredentialRow, MailRow, NewAuditEntry, NewCredential,
+    NewMail, OtpRow, UserRow,
 };
 use crate::store::tx::{Result, Tx};
 
@@ -166,6 +167,33 @@ impl Tx for SqliteTx<'_> {
     }
     fn recovery_codes_left(&self, user_id: i64) -> Result<u32> {
         otp::recovery_codes_left(self.conn, user_id)
+    }
+    fn set_email(&self, user_id: i64, email: Option<&str>) -> Result<()> {
+        mail::set_email(self.conn, user_id, email)
+    }
+    fn put_code(&self, user_id: i64, code: &CodeRow) -> Result<()> {
+        mail::put_code(self.conn, user_id, code)
+    }
+    fn codes(&self, user_id: i64) -> Result<Vec<CodeRow>> {
+        mail::codes(self.conn, user_id)
+    }
+    fn take_code(&self, user_id: i64, purpose: CodePurpose) -> Result<bool> {
+        mail::take_code(self.conn, user_id, purpose)
+    }
+    fn queue_mail(&self, m: &NewMail) -> Result<i64> {
+        mail::queue(self.conn, m)
+    }
+    fn claim_mail(&self, now: i64, lease_until: i64) -> Result<Option<MailRow>> {
+        mail::claim(self.conn, now, lease_until)
+    }
+    fn remove_mail(&self, id: i64) -> Result<()> {
+        mail::remove(self.conn, id)
+    }
+    fn retry_mail(&self, id: i64, next_at: i64, error: &str) -> Result<()> {
+        mail::retry(self.conn, id, next_at, error)
+    }
+    fn next_mail_due(&self) -> Result<Option<i64>> {
+        mail::next_due(self.conn)
     }
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
         Ok(self

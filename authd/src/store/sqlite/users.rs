@@ -10,7 +10,7 @@ use crate::store::StoreError;
 use crate::store::rows::{CredentialRow, NewCredential, UserRow};
 
 const USER_COLUMNS: &str = "id, name, created_at, disabled, require_otp, otp_required_since, \
-     shadow_max_days, shadow_min_days, shadow_warn_days, language";
+     shadow_max_days, shadow_min_days, shadow_warn_days, language, email";
 
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
@@ -28,6 +28,7 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
             .get::<_, Option<String>>(9)?
             .as_deref()
             .and_then(Lang::parse),
+        email: r.get(10)?,
     })
 }
 
