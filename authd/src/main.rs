@@ -15,6 +15,7 @@ mod authz;
 mod clock;
 mod handlers;
 mod inflight;
+mod mail;
 mod peer;
 mod peer_proc;
 mod ratelimit;
@@ -307,17 +308,32 @@ fn run(config: Config) -> Result<(), String> {
             per_minute: config.audit.rate,
             burst: config.audit.burst,
         };
+        let cfg = Arc::new(config);
+        let keys = Arc::new(keys);
+        let syslog = Arc::new(audit::Syslog::connect());
+        let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock);
+        let catalogs = Arc::new(monban_proto::Catalogs::default());
+        let mailer = mail::Mailer::new(
+            cfg.clone(),
+            store.clone(),
+            keys.clone(),
+            catalogs.clone(),
+            clock.clone(),
+            syslog.clone(),
+        );
+        tokio::spawn(mailer.clone().run());
         let daemon = Arc::new(handlers::Daemon {
-            cfg: Arc::new(config),
+            cfg,
             store,
             hasher,
-            keys: Arc::new(keys),
-            syslog: Arc::new(audit::Syslog::connect()),
-            clock: Arc::new(clock::SystemClock),
+            keys,
+            syslog,
+            clock,
             limiter: Arc::new(ratelimit::Limiter::new(rate)),
             in_flight: Arc::default(),
             recent: Arc::default(),
-            catalogs: Arc::default(),
+            catalogs,
+            mailer,
         });
         tracing::info!("listening on {}", socket.display());
         let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);

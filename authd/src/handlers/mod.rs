@@ -21,6 +21,7 @@ use crate::authz::{self, Access};
 use crate::clock::Clock;
 use crate::hashing::Hasher;
 use crate::inflight::InFlight;
+use crate::mail::Mailer;
 use crate::peer::Peer;
 use crate::ratelimit::Limiter;
 use crate::recent::RecentFailures;
@@ -41,6 +42,7 @@ pub struct Daemon {
     pub in_flight: Arc<InFlight>,
     pub recent: Arc<RecentFailures>,
     pub catalogs: Arc<Catalogs>,
+    pub mailer: Mailer,
 }
 
 /// Per-connection state: who is asking, and an authentication

@@ -39,17 +39,30 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let keys = SecretBox::create(&dir.path().join("key")).unwrap();
         let clock = Arc::new(FixedClock(AtomicI64::new(START)));
+        let cfg = Arc::new(cfg);
+        let store = match std::env::var("MONBAN_TEST_STORE").as_deref() {
+            Ok("postgres") => testing::postgres("test-host")
+                .await
+                .expect("MONBAN_TEST_STORE=postgres needs MONBAN_TEST_POSTGRES"),
+            _ => testing::sqlite("test-host"),
+        };
+        let keys = Arc::new(keys);
+        let syslog = Arc::new(Syslog::connect());
+        let catalogs: Arc<monban_proto::Catalogs> = Arc::default();
+        let mailer = crate::mail::Mailer::new(
+            cfg.clone(),
+            store.clone(),
+            keys.clone(),
+            catalogs.clone(),
+            clock.clone(),
+            syslog.clone(),
+        );
         let daemon = Daemon {
             hasher: Hasher::new(&cfg.argon2, 1).unwrap(),
-            cfg: Arc::new(cfg),
-            store: match std::env::var("MONBAN_TEST_STORE").as_deref() {
-                Ok("postgres") => testing::postgres("test-host")
-                    .await
-                    .expect("MONBAN_TEST_STORE=postgres needs MONBAN_TEST_POSTGRES"),
-                _ => testing::sqlite("test-host"),
-            },
-            keys: Arc::new(keys),
-            syslog: Arc::new(Syslog::connect()),
+            cfg,
+            store,
+            keys,
+            syslog,
             clock: clock.clone(),
             limiter: Arc::new(crate::ratelimit::Limiter::new(crate::ratelimit::Rate {
                 per_minute: 30,
@@ -57,7 +70,8 @@ impl Fixture {
             })),
             in_flight: Arc::default(),
             recent: Arc::default(),
-            catalogs: Arc::default(),
+            catalogs,
+            mailer,
         };
         Self {
             daemon,

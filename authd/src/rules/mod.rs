@@ -3,6 +3,8 @@
 //! The store and the socket handlers feed them and act on their answers.
 #![forbid(unsafe_code)]
 
+pub mod codes;
+pub mod email;
 pub mod expiry;
 pub mod lockout;
 pub mod otp;

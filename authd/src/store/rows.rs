@@ -3,6 +3,8 @@
 use monban_proto::{CredentialKind, Lang};
 use zeroize::Zeroizing;
 
+pub use crate::rules::codes::{CodePurpose, CodeRow};
+
 #[derive(Debug, Clone)]
 pub struct UserRow {
     pub id: i64,
@@ -76,44 +78,6 @@ pub struct AuditQuery {
     pub limit: u32,
     /// Only entries older than this cursor (a page's `next`).
     pub before: Option<i64>,
-}
-
-/// What a one-time code mailed to a user is for (SPEC §8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodePurpose {
-    /// A forgotten password: logs in once and forces a change.
-    Reset,
-    /// A new account's first login: the same, from `user add --invite`.
-    Invite,
-    /// Confirms a new address (`email set` then `email verify`).
-    Verify,
-}
-
-impl CodePurpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Reset => "reset",
-            Self::Invite => "invite",
-            Self::Verify => "verify",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Reset, Self::Invite, Self::Verify]
-            .into_iter()
-            .find(|p| p.as_str() == s)
-    }
-}
-
-/// A pending code: only its keyed MAC is stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CodeRow {
-    pub purpose: CodePurpose,
-    pub mac: Vec<u8>,
-    /// For `Verify`: the address the code was sent to.
-    pub address: Option<String>,
-    pub created_at: i64,
-    pub valid_until: i64,
 }
 
 /// A mail waiting in the outbox; subject and body are sealed with the
