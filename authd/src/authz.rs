@@ -27,7 +27,11 @@ pub(crate) fn denied(why: Text) -> WireError {
 pub fn authorize(peer: &Peer, req: &Request) -> Result<Access, WireError> {
     let about_self = |user: &str| peer.is_root() || peer.is(user);
     match req {
-        Request::Ping | Request::AuthAnswer { .. } => Ok(Access::Granted),
+        // Anyone, also someone who cannot log in: the answer is the same
+        // for every name (SPEC §8).
+        Request::Ping | Request::AuthAnswer { .. } | Request::ResetRequest { .. } => {
+            Ok(Access::Granted)
+        }
         Request::AuthStart { ctx, .. }
         | Request::Account { ctx }
         | Request::ChangePassword { ctx, .. }
@@ -56,7 +60,10 @@ pub fn authorize(peer: &Peer, req: &Request) -> Result<Access, WireError> {
         | Request::OtpDisable { .. }
         | Request::OtpRecoveryRegenerate { .. }
         | Request::OtpStatus
-        | Request::SetLanguage { .. } => {
+        | Request::SetLanguage { .. }
+        | Request::EmailSet { .. }
+        | Request::EmailVerify { .. }
+        | Request::EmailRemove => {
             if peer.name.is_some() {
                 Ok(Access::Granted)
             } else {
@@ -94,6 +101,10 @@ pub fn rate_limited(peer: &Peer, req: &Request) -> bool {
         | Request::OtpDisable { .. }
         | Request::OtpRecoveryRegenerate { .. }
         | Request::SetLanguage { .. }
+        | Request::EmailSet { .. }
+        | Request::EmailVerify { .. }
+        | Request::EmailRemove
+        | Request::ResetRequest { .. }
         | Request::Admin { .. } => true,
         Request::Status { step_up, .. } => step_up.is_some(),
         // Answered without a write (session events from a non-root peer

@@ -278,6 +278,13 @@ pub struct UserStatus {
     pub last_login: Option<LoginRecord>,
     #[serde(default)]
     pub failures_since_last_login: u32,
+    /// The registered address: in full for the user and administrators,
+    /// masked (`a****@example.org`) for anyone else.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// An address waiting for `email verify`.
+    #[serde(default)]
+    pub email_pending: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

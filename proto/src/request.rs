@@ -129,6 +129,23 @@ pub enum Request {
     SetLanguage {
         language: Option<Lang>,
     },
+    /// Registers a new address for the caller: proves the login password,
+    /// mails a verification code to `address` (SPEC §8).
+    EmailSet {
+        password: Secret,
+        address: String,
+    },
+    /// The code from the verification mail: the new address takes over.
+    EmailVerify {
+        code: Secret,
+    },
+    /// Forgets the caller's address (and a pending one).
+    EmailRemove,
+    /// Mails a reset code to `user`'s registered address. Anyone may ask,
+    /// and every request gets the same answer.
+    ResetRequest {
+        user: String,
+    },
     /// Administrative operations; non-root administrators add `step_up`
     /// (their own confirmation password).
     Admin {
@@ -151,12 +168,20 @@ pub enum AdminOp {
         /// The user's language preference (SPEC §7).
         #[serde(default)]
         language: Option<Lang>,
+        /// The registered address (counts as verified).
+        #[serde(default)]
+        email: Option<String>,
+        /// No password: an activation code is mailed to `email`.
+        #[serde(default)]
+        invite: bool,
     },
     /// Changes stored settings of a user; fields left None stay as they are.
     UserSet {
         user: String,
         #[serde(default)]
         language: Option<LanguageChange>,
+        #[serde(default)]
+        email: Option<EmailChange>,
     },
     /// One page of users by name; `after` is the previous page's `next`.
     UserList {
@@ -228,6 +253,14 @@ pub enum AdminOp {
 #[serde(rename_all = "snake_case")]
 pub enum LanguageChange {
     To(Lang),
+    Clear,
+}
+
+/// A change of a registered address made by an administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailChange {
+    To(String),
     Clear,
 }
 

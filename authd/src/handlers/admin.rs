@@ -3,8 +3,8 @@
 
 use monban_config::Allowed;
 use monban_proto::{
-    AccountVerdict, AdminOp, CredentialKind, ErrorCode, Response, Secret, Text, UserMessage,
-    WireError,
+    AccountVerdict, AdminOp, CredentialKind, EmailChange, ErrorCode, Response, Secret, Text,
+    UserMessage, WireError,
 };
 use rand::Rng;
 use rand::rngs::OsRng;
@@ -130,11 +130,52 @@ impl Daemon {
                 temporary,
                 require_otp,
                 language,
+                email,
+                invite,
             } => {
-                self.user_add(&origin, user, password, temporary, require_otp, language)
-                    .await
+                if invite {
+                    if password.is_some() || temporary {
+                        return Err(bad(Text::new("email-invite-no-password")));
+                    }
+                    self.check_new_user(&user).await?;
+                    return self
+                        .user_add_invited(&origin, user, email, require_otp, language)
+                        .await;
+                }
+                let email = email.map(EmailChange::To);
+                self.user_add(
+                    &origin,
+                    user,
+                    password,
+                    temporary,
+                    require_otp,
+                    language,
+                    email,
+                )
+                .await
             }
-            AdminOp::UserSet { user, language } => self.user_set(&origin, user, language).await,
+            AdminOp::UserSet {
+                user,
+                language,
+                email,
+            } => {
+                if let Some(change) = email {
+                    let row = self.target(&user).await?;
+                    let shown = match &change {
+                        EmailChange::To(a) => a.clone(),
+                        EmailChange::Clear => "none".into(),
+                    };
+                    self.admin_set_email(&origin, &row, change).await?;
+                    if language.is_none() {
+                        return Ok(done(
+                            Text::new("email-admin-set")
+                                .arg("user", &user)
+                                .arg("address", shown),
+                        ));
+                    }
+                }
+                self.user_set(&origin, user, language).await
+            }
             AdminOp::UserList { locked_only, after } => {
                 // One bounded slice of the store per request, however many
                 // users there are; the client asks again with `next`.
@@ -357,6 +398,24 @@ impl Daemon {
         }
     }
 
+    /// A name that may be added: well-formed and not taken.
+    async fn check_new_user(&self, user: &str) -> Result<(), WireError> {
+        if !valid_user_name(user) {
+            // Quoted and escaped: the name may hold anything.
+            return Err(bad(
+                Text::new("admin-invalid-user-name").arg("name", format!("{user:?}"))
+            ));
+        }
+        if self.find_user(user).await?.is_some() {
+            return Err(WireError::new(
+                ErrorCode::AlreadyExists,
+                Text::new("admin-user-exists").arg("user", user),
+            ));
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
     async fn user_add(
         &self,
         origin: &Origin,
@@ -365,19 +424,9 @@ impl Daemon {
         temporary: bool,
         require_otp: bool,
         language: Option<monban_proto::Lang>,
+        email: Option<EmailChange>,
     ) -> Result<Response, WireError> {
-        if !valid_user_name(&user) {
-            // Quoted and escaped: the name may hold anything.
-            return Err(bad(
-                Text::new("admin-invalid-user-name").arg("name", format!("{user:?}"))
-            ));
-        }
-        if self.find_user(&user).await?.is_some() {
-            return Err(WireError::new(
-                ErrorCode::AlreadyExists,
-                Text::new("admin-user-exists").arg("user", &user),
-            ));
-        }
+        self.check_new_user(&user).await?;
         let (password, generated) = self.given_or_generated(&user, password)?;
         // A password the administrator knows must not outlive its first use.
         let temporary = temporary || generated;
@@ -389,9 +438,21 @@ impl Daemon {
         let mut entry = origin.entry(now, "user_added", &user);
         entry.detail = temporary.then(|| "temporary password".to_string());
         let name = user.clone();
+        if let Some(EmailChange::To(a)) = &email
+            && !crate::rules::email::acceptable(a)
+        {
+            return Err(bad(
+                Text::new("email-invalid").arg("address", format!("{a:?}"))
+            ));
+        }
+        let address = match email {
+            Some(EmailChange::To(a)) => Some(a),
+            _ => None,
+        };
         self.commit(vec![entry], move |tx| {
             let id = tx.insert_user(&name, now, require_otp)?;
             tx.set_language(id, language)?;
+            tx.set_email(id, address.as_deref())?;
             let cred = store::NewCredential {
                 kind: CredentialKind::Login,
                 hash: &hash,

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod auth;
+mod email;
 mod language;
 mod migrate;
 mod otp;
@@ -263,6 +264,12 @@ impl Daemon {
             }
             Request::OtpStatus => self.otp_status(&session.peer).await,
             Request::SetLanguage { language } => self.set_language(&session.peer, language).await,
+            Request::EmailSet { password, address } => {
+                self.email_set(&session.peer, password, address).await
+            }
+            Request::EmailVerify { code } => self.email_verify(&session.peer, code).await,
+            Request::EmailRemove => self.email_remove(&session.peer).await,
+            Request::ResetRequest { user } => self.reset_request(&session.peer, user).await,
             Request::Admin { step_up, op } => match self.admit(access, session, step_up).await {
                 Ok(()) => self.admin(&session.peer, op).await,
                 Err(e) => Err(e),

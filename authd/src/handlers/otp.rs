@@ -14,7 +14,7 @@ use crate::store::UserRow;
 const PENDING_FOR: i64 = 15 * 60;
 
 impl Daemon {
-    async fn own_user(&self, peer: &Peer) -> Result<UserRow, WireError> {
+    pub(super) async fn own_user(&self, peer: &Peer) -> Result<UserRow, WireError> {
         let name = peer.label();
         self.find_user(&name)
             .await?
@@ -44,7 +44,7 @@ impl Daemon {
     }
 
     /// Proves the login password, then (when given) a current code.
-    async fn prove(
+    pub(super) async fn prove(
         &self,
         user: &UserRow,
         password: &Secret,

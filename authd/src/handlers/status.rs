@@ -6,6 +6,7 @@ use monban_proto::{
 
 use super::{Daemon, user_unknown};
 use crate::peer::Peer;
+use crate::rules::codes::{self, CodePurpose};
 use crate::rules::{expiry, lockout};
 use crate::store::UserRow;
 
@@ -95,6 +96,14 @@ impl Daemon {
             .store
             .read(move |tx| tx.failures_since_last_session(&name))
             .await?;
+        let id = user.id;
+        let email_pending = self
+            .store
+            .read(move |tx| tx.codes(id))
+            .await?
+            .into_iter()
+            .find(|c| c.purpose == CodePurpose::Verify && codes::valid(c, now))
+            .and_then(|c| c.address);
         Ok(UserStatus {
             user: user.name.clone(),
             disabled: user.disabled,
@@ -108,6 +117,8 @@ impl Daemon {
             change_deadline,
             last_login,
             failures_since_last_login,
+            email: user.email.clone(),
+            email_pending,
         })
     }
 }

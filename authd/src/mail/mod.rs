@@ -4,6 +4,7 @@
 //! relay, retrying with backoff for an hour. Nothing here is on the path of
 //! a login's answer: queueing is one write, sending is another task.
 
+mod codes;
 pub mod compose;
 mod send;
 

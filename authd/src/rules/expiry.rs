@@ -46,6 +46,8 @@ pub enum ForceReason {
     AdminReset,
     /// No longer meets the rules (`enforce_on_login`).
     NonCompliant,
+    /// Logged in with a mailed reset or invitation code (SPEC §8).
+    Code,
 }
 
 impl ForceReason {
@@ -55,14 +57,20 @@ impl ForceReason {
             Self::Temporary => "temporary",
             Self::AdminReset => "admin_reset",
             Self::NonCompliant => "non_compliant",
+            Self::Code => "code",
         }
     }
 
     /// The inverse of [`ForceReason::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Temporary, Self::AdminReset, Self::NonCompliant]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Self::Temporary,
+            Self::AdminReset,
+            Self::NonCompliant,
+            Self::Code,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 
     /// Why the change is forced, for the person at the prompt.
@@ -71,6 +79,7 @@ impl ForceReason {
             Self::Temporary => "expiry-forced-temporary",
             Self::AdminReset => "expiry-forced-admin",
             Self::NonCompliant => "expiry-forced-non-compliant",
+            Self::Code => "expiry-forced-code",
         })
     }
 }

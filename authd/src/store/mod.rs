@@ -61,6 +61,8 @@ pub enum StoreError {
     NotEmpty { table: String },
     #[error("the SQLite store holds a value of an unexpected type in {table}.{column}")]
     BadValue { table: String, column: String },
+    #[error("cannot prepare a mail: {0}")]
+    Mail(String),
     #[error("a read-only access tried to write (a bug in monban-authd)")]
     ReadOnly,
     #[error("cannot flush the database journal {path}: {source}")]
