@@ -58,6 +58,14 @@ pub(crate) enum Verb {
     Import(ImportVerb),
     /// Show the audit trail (administrators).
     Log(LogArgs),
+    /// Show your e-mail address, or change, verify or remove it.
+    Email {
+        #[command(subcommand)]
+        verb: Option<EmailVerb>,
+    },
+    /// Ask for a password reset code by e-mail (no login needed).
+    #[command(subcommand)]
+    Reset(ResetVerb),
     /// Show your language preference, or set it (en, ja) or clear it.
     Language {
         /// The language to use from now on.
@@ -67,6 +75,23 @@ pub(crate) enum Verb {
         #[arg(long)]
         clear: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EmailVerb {
+    /// Register a new address: your password, then a code is mailed to it.
+    Set { address: String },
+    /// Enter the code from the verification mail.
+    Verify,
+    /// Forget your address.
+    Remove,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ResetVerb {
+    /// Mail a reset code to USER's registered address (the same answer
+    /// whoever USER is).
+    Request { user: String },
 }
 
 /// A language on the command line.
@@ -140,6 +165,12 @@ pub(crate) enum UserVerb {
         /// The user's language (otherwise their locale, else the site default).
         #[arg(long, value_enum, value_name = "LANG")]
         language: Option<LangArg>,
+        /// The user's e-mail address (counts as verified).
+        #[arg(long, value_name = "ADDRESS")]
+        email: Option<String>,
+        /// Set no password: mail an activation code to --email instead.
+        #[arg(long, requires = "email", conflicts_with_all = ["password_stdin", "temporary"])]
+        invite: bool,
     },
     /// Change a user's settings.
     Set {
@@ -147,6 +178,12 @@ pub(crate) enum UserVerb {
         /// The user's language; `none` clears the preference.
         #[arg(long, value_enum, value_name = "LANG")]
         language: Option<LangSetting>,
+        /// The user's e-mail address (counts as verified).
+        #[arg(long, value_name = "ADDRESS", conflicts_with = "no_email")]
+        email: Option<String>,
+        /// Remove the user's e-mail address.
+        #[arg(long)]
+        no_email: bool,
     },
     /// List users and their states.
     List {
@@ -326,7 +363,7 @@ mod tests {
             ("none", None),
         ] {
             match verb(&["monban", "user", "set", "bob", "--language", word]) {
-                Ok(Verb::User(UserVerb::Set { user, language })) => {
+                Ok(Verb::User(UserVerb::Set { user, language, .. })) => {
                     assert_eq!(user, "bob");
                     assert_eq!(language.map(LangSetting::lang), Some(want), "{word}");
                 }

@@ -9,6 +9,7 @@
 mod args;
 mod audit;
 mod context;
+mod email;
 mod error;
 mod import;
 mod json;
@@ -64,6 +65,8 @@ fn run(cli: Cli, tr: &Rc<Tr>) -> Result<(), CliError> {
         Verb::Policy(v) => policy::run(&mut ctx, v),
         Verb::Import(v) => import::run(&mut ctx, v),
         Verb::Log(a) => audit::run(&mut ctx, a),
+        Verb::Email { verb } => email::run(&mut ctx, verb),
+        Verb::Reset(v) => email::reset(&mut ctx, v),
         Verb::Language { language, clear } => {
             language::run(&mut ctx, language.map(Into::into), clear)
         }

@@ -54,7 +54,7 @@ fn own_name() -> Option<String> {
 
 /// The labels of `monban status`, in order; every one is measured so the
 /// values line up whichever are shown.
-const LABELS: [&str; 12] = [
+const LABELS: [&str; 14] = [
     "cli-status-user",
     "cli-status-account",
     "cli-status-login",
@@ -67,6 +67,8 @@ const LABELS: [&str; 12] = [
     "cli-status-last-login",
     "cli-status-failures-since",
     "cli-status-language",
+    "cli-status-email",
+    "cli-status-email-new",
 ];
 
 /// `Label: value` lines with the values in one column (after the longest
@@ -169,6 +171,12 @@ pub(crate) fn render(s: &UserStatus, now: i64, tr: &Catalog) -> String {
         &s.failures_since_last_login.to_string(),
     );
     out.push("cli-status-language", &language_name(s.language, tr));
+    let email = s.email.clone().unwrap_or_else(|| tr.get("cli-email-none"));
+    out.push("cli-status-email", &email);
+    if let Some(p) = &s.email_pending {
+        let pending = tr.render(&Text::new("cli-email-pending").arg("address", p.as_str()));
+        out.push("cli-status-email-new", &pending);
+    }
     out.out
 }
 

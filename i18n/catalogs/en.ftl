@@ -418,3 +418,47 @@ cli-shadow-usable-after-import = { $count ->
     [one] warning: { $users } still has a usable password in { $file }; once their logins through monban work, lock it (usermod -L { $users }) so that pam_unix cannot be used to bypass monban
    *[other] warning: { $users } still have a usable password in { $file }; once their logins through monban work, lock them (usermod -L USER for each) so that pam_unix cannot be used to bypass monban
 }
+
+## E-mail and self-service (SPEC §8)
+
+expiry-forced-code = You logged in with a code sent by e-mail. Choose a new password now.
+auth-reset-offer = Forgot your password? Send a reset code to your registered e-mail address? [y/N]:{ " " }
+auth-reset-sent = If an e-mail address is registered for this account, a reset code is on its way. It works once, at the next prompt.
+auth-prompt-reset-code = Reset code (or password):{ " " }
+email-no-relay = monban sends no e-mail on this system ([mail] relay is not set); ask your administrator.
+email-invalid = { $address } is not an e-mail address monban can send to.
+email-verification-sent = A verification code was sent to { $address }. Enter it with: monban email verify. Until then your current address stays in use.
+email-verify-wrong = That is not the verification code (or it has expired). Ask for a new one with: monban email set ADDRESS
+email-verified = Your e-mail address is now { $address }.
+email-removed = Your e-mail address was removed.
+email-admin-set = The e-mail address of { $user } is now { $address }.
+email-invite-needs-address = --invite needs --email ADDRESS: the activation code is sent there.
+email-invite-no-password = --invite sets no password: leave out --password, --password-stdin and --temporary.
+email-invited = Added { $user }; an activation code was sent to { $address }, valid until { $until }. The first login with it asks for a new password.
+reset-not-enabled = Password reset by e-mail is not enabled on this system ([reset] enabled); ask your administrator.
+reset-requested = If that account has a registered e-mail address, a reset code has been sent to it. Type the code at the password prompt; it works once.
+cli-email-none = none
+cli-email-pending = { $address } (waiting for: monban email verify)
+
+mail-greeting = Hello { $user },
+mail-signature = — monban on { $host }
+mail-code-valid-until = The code is valid until { $until } and works once.
+mail-code-not-you = If you did not ask for this, ignore this message: nothing changes until the code is used.
+mail-notice-not-you = If this was not you, tell your administrator at once.
+mail-invite-subject = Your new account on { $host }
+mail-invite-body = An account { $user } was created for you on { $host }. Log in with this activation code as the password; you will then choose your own password:
+mail-reset-subject = Password reset for { $user } on { $host }
+mail-reset-body = A password reset was requested for { $user } on { $host }. Type this code at the password prompt; you will then choose a new password. Your current password keeps working until the code is used:
+mail-verify-subject = Confirm your e-mail address for { $user }
+mail-verify-body = To make this the e-mail address of { $user } on { $host }, run monban email verify and enter this code:
+mail-notice-subject = Account notice for { $user } on { $host }
+mail-notice-password-changed = The login password of { $user } on { $host } was changed at { $at }.
+mail-notice-admin-reset = An administrator set a new password for { $user } on { $host } at { $at }. Ask them for it; it must be changed at the next login.
+mail-notice-suspended = The { credential } of { $user } on { $host } was suspended at { $at } after repeated failed attempts. An administrator can release it.
+mail-notice-otp-on = One-time passwords were turned on for { $user } on { $host } at { $at }.
+mail-notice-otp-off = One-time passwords were turned off for { $user } on { $host } at { $at }.
+mail-notice-otp-reset = An administrator removed the one-time password token of { $user } on { $host } at { $at }.
+mail-notice-address-changed = The e-mail address of { $user } on { $host } was changed to { $address } at { $at }. Mail now goes there, not to this address.
+cli-status-email = E-mail
+cli-status-email-new = New e-mail
+cli-prompt-email-code = Verification code:{ " " }

@@ -392,3 +392,47 @@ cli-shadow-usable-after-import = { $count ->
     [1] 警告: { $users } には { $file } に使えるパスワードが残っています。monban でのログインを確認したら、pam_unix で monban を迂回されないよう、アカウントをロックしてください（usermod -L { $users }）。
    *[other] 警告: { $users } には { $file } に使えるパスワードが残っています。monban でのログインを確認したら、pam_unix で monban を迂回されないよう、各アカウントをロックしてください（ユーザーごとに usermod -L USER）。
 }
+
+## 電子メールとセルフサービス（SPEC §8）
+
+expiry-forced-code = メールで届いたコードでログインしました。新しいパスワードを設定してください。
+auth-reset-offer = パスワードをお忘れですか？登録済みのメールアドレスに再発行コードを送りますか？ [y/N]:{ " " }
+auth-reset-sent = このアカウントにメールアドレスが登録されていれば、再発行コードを送信しました。次の入力欄で一度だけ使えます。
+auth-prompt-reset-code = 再発行コード（またはパスワード）：
+email-no-relay = このシステムではメールを送信しません（[mail] relay が未設定です）。管理者にお問い合わせください。
+email-invalid = { $address } は monban が送信できるメールアドレスではありません。
+email-verification-sent = 確認コードを { $address } に送信しました。monban email verify で入力してください。それまでは現在のアドレスが使われます。
+email-verify-wrong = 確認コードが違うか、有効期限が切れています。monban email set アドレス で新しいコードを請求してください。
+email-verified = メールアドレスを { $address } に変更しました。
+email-removed = メールアドレスを削除しました。
+email-admin-set = { $user } のメールアドレスを { $address } にしました。
+email-invite-needs-address = --invite には --email アドレス が必要です（有効化コードの送り先です）。
+email-invite-no-password = --invite ではパスワードを設定しません。--password、--password-stdin、--temporary は指定しないでください。
+email-invited = { $user } を追加し、有効化コードを { $address } に送信しました（{ $until }まで有効）。このコードで最初にログインすると新しいパスワードの設定を求められます。
+reset-not-enabled = このシステムではメールによるパスワード再発行が有効になっていません（[reset] enabled）。管理者にお問い合わせください。
+reset-requested = そのアカウントにメールアドレスが登録されていれば、再発行コードを送信しました。パスワードの入力欄にコードを入力してください（一度だけ使えます）。
+cli-email-none = なし
+cli-email-pending = { $address }（monban email verify での確認待ち）
+
+mail-greeting = { $user } 様
+mail-signature = — { $host } の monban
+mail-code-valid-until = このコードは{ $until }まで有効で、一度だけ使えます。
+mail-code-not-you = お心当たりのない場合は、このメールを破棄してください。コードが使われない限り何も変わりません。
+mail-notice-not-you = お心当たりのない場合は、すぐに管理者にご連絡ください。
+mail-invite-subject = { $host } のアカウント作成のお知らせ
+mail-invite-body = { $host } にあなたのアカウント { $user } を作成しました。次の有効化コードをパスワードとして入力してログインし、ご自身のパスワードを設定してください。
+mail-reset-subject = パスワード再発行のお知らせ（{ $host }）
+mail-reset-body = { $host } のアカウント { $user } について、パスワードの再発行が請求されました。パスワードの入力欄に次のコードを入力し、新しいパスワードを設定してください。コードが使われるまでは現在のパスワードも使えます。
+mail-verify-subject = メールアドレス確認のお願い（{ $user }）
+mail-verify-body = このアドレスを { $host } のアカウント { $user } のメールアドレスにするには、monban email verify を実行して次のコードを入力してください。
+mail-notice-subject = アカウントに関するお知らせ（{ $host } の { $user }）
+mail-notice-password-changed = { $host } のアカウント { $user } のログインパスワードが{ $at }に変更されました。
+mail-notice-admin-reset = { $host } のアカウント { $user } に、管理者が{ $at }に新しいパスワードを設定しました。管理者からお受け取りください。次回のログインで変更が必要です。
+mail-notice-suspended = { $host } のアカウント { $user } の{ credential }は、連続した失敗のため{ $at }に停止されました。管理者が解除できます。
+mail-notice-otp-on = { $host } のアカウント { $user } でワンタイムパスワードが{ $at }に有効になりました。
+mail-notice-otp-off = { $host } のアカウント { $user } でワンタイムパスワードが{ $at }に無効になりました。
+mail-notice-otp-reset = { $host } のアカウント { $user } のワンタイムパスワードのトークンを、管理者が{ $at }に削除しました。
+mail-notice-address-changed = { $host } のアカウント { $user } のメールアドレスが{ $at }に { $address } に変更されました。今後のメールはこのアドレスではなく新しいアドレスに届きます。
+cli-status-email = メールアドレス
+cli-status-email-new = 新しいメールアドレス
+cli-prompt-email-code = 確認コード：

@@ -318,6 +318,8 @@ fn a_large_audit_trail_and_user_list_are_answered_whole() {
             temporary: false,
             require_otp: false,
             language: None,
+            email: None,
+            invite: false,
         };
         match c.call(&Request::Admin { step_up: None, op }) {
             Ok(Response::Done { .. }) => {}

@@ -12,6 +12,7 @@ use rand::rngs::OsRng;
 use super::password::rejection;
 use super::{Daemon, Origin, user_unknown};
 use crate::authz::denied;
+use crate::mail::Notice;
 use crate::peer::{Nss, Peer, is_privileged, lookup};
 use crate::rules::{expiry, lockout, policy};
 use crate::store::{self, NewAuditEntry, UserRow};
@@ -274,11 +275,14 @@ impl Daemon {
                     credential: Some(CredentialKind::Otp),
                     done: "admin-otp-reset",
                 };
-                self.change_user(&origin, &row, change, |tx, id| {
-                    tx.remove_otp(id)?;
-                    tx.set_counter(id, CredentialKind::Otp, lockout::released())
-                })
-                .await
+                let answer = self
+                    .change_user(&origin, &row, change, |tx, id| {
+                        tx.remove_otp(id)?;
+                        tx.set_counter(id, CredentialKind::Otp, lockout::released())
+                    })
+                    .await?;
+                self.tell(&row, Notice::OtpReset);
+                Ok(answer)
             }
             AdminOp::RequireChange { before, group } => {
                 self.require_change(&origin, before, group).await
@@ -506,6 +510,7 @@ impl Daemon {
             "password_reset",
         )
         .await?;
+        self.tell(&row, Notice::AdminReset);
         let text = match valid_until {
             Some(until) => Text::new("admin-reset-temporary")
                 .arg("user", &user)

@@ -7,7 +7,7 @@ use monban_proto::{
     Response, Secret, Text, UserMessage, WireError,
 };
 
-use super::verify::{Checked, LOGIN_EVENTS};
+use super::verify::{Checked, PROMPT_EVENTS};
 use super::{Daemon, Origin, Session};
 use crate::rules::{expiry, policy};
 use crate::store::UserRow;
@@ -25,6 +25,9 @@ pub struct Conversation {
 
 enum Stage {
     Password,
+    /// An empty answer at the password prompt: a reset is offered
+    /// (`[reset] at_login`), answered y or n.
+    OfferReset,
     /// The password was judged; the code is asked either way, so the
     /// prompts do not tell whether the password was right.
     Otp {
@@ -46,6 +49,30 @@ fn prompt(kind: PromptKind, credential: CredentialKind) -> Response {
             message: Text::new(id),
             echo: false,
             kind,
+        }),
+    })
+}
+
+/// A password prompt with its own words (the code after a reset offer).
+fn password_prompt(id: &str, messages: Vec<UserMessage>) -> Response {
+    Response::Auth(AuthStep {
+        messages,
+        next: AuthNext::Prompt(Prompt {
+            message: Text::new(id),
+            echo: false,
+            kind: PromptKind::Password,
+        }),
+    })
+}
+
+/// A question answered in the clear; never kept as the password.
+fn question(id: &str) -> Response {
+    Response::Auth(AuthStep {
+        messages: Vec::new(),
+        next: AuthNext::Prompt(Prompt {
+            message: Text::new(id),
+            echo: true,
+            kind: PromptKind::OneTimeCode,
         }),
     })
 }
@@ -123,6 +150,38 @@ impl Daemon {
         };
         let origin = Origin::from_pam(&session.peer, &conv.ctx);
         match conv.stage {
+            Stage::Password
+                if answer.expose().is_empty()
+                    && conv.credential == CredentialKind::Login
+                    && self.cfg.reset.at_login =>
+            {
+                // No attempt: nothing is counted, the same for every name.
+                session.conversation = Some(Conversation {
+                    stage: Stage::OfferReset,
+                    ..conv
+                });
+                Ok(question("auth-reset-offer"))
+            }
+            Stage::OfferReset => {
+                let yes = matches!(
+                    answer.expose().trim().to_lowercase().as_str(),
+                    "y" | "yes" | "はい"
+                );
+                let mut messages = Vec::new();
+                let id = if yes {
+                    self.mailer
+                        .spawn_reset(conv.ctx.user.clone(), origin.actor.clone());
+                    messages.push(UserMessage::info(Text::new("auth-reset-sent")));
+                    "auth-prompt-reset-code"
+                } else {
+                    "auth-prompt-password"
+                };
+                session.conversation = Some(Conversation {
+                    stage: Stage::Password,
+                    ..conv
+                });
+                Ok(password_prompt(id, messages))
+            }
             Stage::Password => {
                 let Some(user) = self.find_user(&conv.ctx.user).await? else {
                     return self.unknown_user(&conv, &origin, &answer).await;
@@ -130,7 +189,7 @@ impl Daemon {
                 // Same work whatever the password: the account's state is
                 // told only once it is proved.
                 let checked = self
-                    .judge_secret(&user, conv.credential, &answer, &origin, LOGIN_EVENTS)
+                    .judge_secret(&user, conv.credential, &answer, &origin, PROMPT_EVENTS)
                     .await?;
                 if conv.credential == CredentialKind::Login && self.otp_active(&user).await? {
                     session.conversation = Some(Conversation {
@@ -143,13 +202,14 @@ impl Daemon {
                     });
                     return Ok(prompt(PromptKind::OneTimeCode, CredentialKind::Login));
                 }
-                if checked != Checked::Right {
+                if !checked.proves() {
                     return Ok(refusal(checked, conv.credential, &user));
                 }
                 if let Some(refusal) = self.refused_after_proof(&user, &conv, &origin).await? {
                     return Ok(refusal);
                 }
-                self.auth_success(&user, &conv, &answer).await
+                self.auth_success(&user, &conv, checked, &answer, &origin)
+                    .await
             }
             Stage::Otp {
                 ref user,
@@ -164,7 +224,7 @@ impl Daemon {
                 if self.is_suspended(user, CredentialKind::Otp).await? {
                     return Ok(refusal(Checked::Locked, CredentialKind::Otp, user));
                 }
-                if password != Checked::Right {
+                if !password.proves() {
                     return Ok(refusal(password, conv.credential, user));
                 }
                 if let Some(refusal) = self.refused_after_proof(user, &conv, &origin).await? {
@@ -172,7 +232,8 @@ impl Daemon {
                 }
                 match self.check_otp(user, &answer, &origin).await? {
                     Checked::Right | Checked::NotSet => {
-                        self.auth_success(user, &conv, secret).await
+                        self.auth_success(user, &conv, password, secret, &origin)
+                            .await
                     }
                     other => Ok(refusal(other, CredentialKind::Otp, user)),
                 }
@@ -195,7 +256,12 @@ impl Daemon {
         const NO_USER: i64 = -1;
         let kind = conv.credential;
         self.store
-            .get(move |tx| tx.credential(NO_USER, kind))
+            .get(move |tx| {
+                if kind == CredentialKind::Login {
+                    tx.codes(NO_USER)?;
+                }
+                tx.credential(NO_USER, kind)
+            })
             .await?;
         // A reservation and a settle with a known user's statements (on
         // PostgreSQL each is a round trip, which a prober could time).
@@ -266,8 +332,18 @@ impl Daemon {
         &self,
         user: &UserRow,
         conv: &Conversation,
+        checked: Checked,
         password: &Secret,
+        origin: &Origin,
     ) -> Result<Response, WireError> {
+        if let Checked::Code(purpose) = checked {
+            // Taken now that every other proof passed: a code whose OTP
+            // was wrong stays unused, and the password stays as it was.
+            if !self.accept_code(user, purpose, password, origin).await? {
+                return Ok(finished(AuthOutcome::Denied, Vec::new()));
+            }
+            return Ok(finished(AuthOutcome::Success, Vec::new()));
+        }
         self.upgrade_hash(user, conv.credential, password).await?;
         let mut messages = Vec::new();
         if conv.credential == CredentialKind::Login && self.cfg.password.enforce_on_login {

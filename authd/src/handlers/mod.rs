@@ -27,7 +27,7 @@ use crate::peer::Peer;
 use crate::ratelimit::Limiter;
 use crate::recent::RecentFailures;
 use crate::secretbox::SecretBox;
-use crate::store::{NewAuditEntry, Store, StoreError};
+use crate::store::{self, NewAuditEntry, Store, StoreError};
 
 pub use auth::Conversation;
 
@@ -167,6 +167,12 @@ impl Daemon {
     }
 
     /// Sends audit entries to syslog once their transaction has committed.
+    /// A notice to the user's registered address, if any (SPEC §8).
+    pub(crate) fn tell(&self, user: &store::UserRow, notice: crate::mail::Notice) {
+        self.mailer
+            .notify(notice, &user.name, user.language, user.email.as_deref());
+    }
+
     pub fn announce(&self, entries: &[NewAuditEntry]) {
         for e in entries {
             self.syslog.send(e);

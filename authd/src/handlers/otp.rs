@@ -6,6 +6,7 @@ use monban_proto::{CredentialKind, ErrorCode, OtpEnrollment, Response, Secret, T
 use super::auth::{TEMPORARY_LAPSED, locked_text};
 use super::verify::{Checked, LOGIN_EVENTS, otp_aad};
 use super::{Daemon, Origin, internal, user_unknown};
+use crate::mail::Notice;
 use crate::peer::Peer;
 use crate::rules::otp;
 use crate::store::UserRow;
@@ -87,7 +88,7 @@ impl Daemon {
                 ErrorCode::BadRequest,
                 Text::new("otp-not-enrolled"),
             )),
-            Checked::Wrong | Checked::Lapsed => Err(wrong(CredentialKind::Otp)),
+            Checked::Wrong | Checked::Lapsed | Checked::Code(_) => Err(wrong(CredentialKind::Otp)),
         }
     }
 
@@ -179,6 +180,7 @@ impl Daemon {
                 Text::new("otp-enrolled-meanwhile"),
             ));
         }
+        self.tell(&user, Notice::OtpOn);
         Ok(Response::RecoveryCodes { codes })
     }
 
@@ -196,6 +198,7 @@ impl Daemon {
             Ok(())
         })
         .await?;
+        self.tell(&user, Notice::OtpOff);
         Ok(Response::Done {
             messages: Vec::new(),
         })

@@ -7,6 +7,7 @@ use monban_proto::{
 use super::auth::TEMPORARY_LAPSED;
 use super::verify::{COMPARE_EVENTS, Checked, LOGIN_EVENTS};
 use super::{Daemon, Origin, user_unknown};
+use crate::mail::Notice;
 use crate::peer::Peer;
 use crate::rules::{expiry, policy};
 use crate::store::{self, UserRow};
@@ -97,7 +98,7 @@ impl Daemon {
                             Text::new(TEMPORARY_LAPSED),
                         ));
                     }
-                    Checked::Wrong | Checked::NotSet => {
+                    Checked::Wrong | Checked::NotSet | Checked::Code(_) => {
                         return Err(WireError::new(
                             ErrorCode::AuthFailed,
                             Text::new("password-current-wrong").arg("kind", proof_kind.as_str()),
@@ -144,6 +145,14 @@ impl Daemon {
             "password_changed",
         )
         .await?;
+        if credential == CredentialKind::Login {
+            let notice = if current.is_some() {
+                Notice::PasswordChanged
+            } else {
+                Notice::AdminReset
+            };
+            self.tell(&user, notice);
+        }
         Ok(Response::Done {
             messages: Vec::new(),
         })
@@ -208,7 +217,7 @@ impl Daemon {
                     .await?
                 {
                     Checked::Right | Checked::Lapsed => Some(true),
-                    Checked::Wrong | Checked::NotSet => Some(false),
+                    Checked::Wrong | Checked::NotSet | Checked::Code(_) => Some(false),
                     Checked::Locked => None,
                 },
             };

@@ -107,6 +107,8 @@ impl Fixture {
                 temporary,
                 require_otp: false,
                 language: None,
+                email: None,
+                invite: false,
             })
             .await;
         assert!(matches!(r, Response::Done { .. }), "{r:?}");

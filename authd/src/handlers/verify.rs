@@ -7,6 +7,7 @@ use monban_proto::{CredentialKind, ErrorCode, Secret, Text, WireError};
 use super::{Daemon, Origin};
 use crate::inflight::{Seen, Verifying};
 use crate::peer::Peer;
+use crate::rules::codes::CodePurpose;
 use crate::rules::lockout::{self, Admission};
 use crate::rules::{expiry, otp};
 use crate::store::{self, NewAuditEntry, Tx, UserRow};
@@ -21,6 +22,16 @@ pub enum Checked {
     NotSet,
     /// Right, but a temporary password past its validity: opens nothing.
     Lapsed,
+    /// Not the password but a mailed reset or invitation code still valid
+    /// (only at the login prompt, `Events::codes`).
+    Code(CodePurpose),
+}
+
+impl Checked {
+    /// The answer proves who is at the prompt.
+    pub fn proves(self) -> bool {
+        matches!(self, Self::Right | Self::Code(_))
+    }
 }
 
 /// An attempt counted in advance by `reserve`, in flight until settled.
@@ -42,22 +53,33 @@ enum Reserved {
 pub struct Events {
     pub success: &'static str,
     pub failure: &'static str,
+    /// A mailed code may stand for the password (the login prompt only).
+    pub codes: bool,
 }
 
 pub const LOGIN_EVENTS: Events = Events {
     success: "auth_success",
     failure: "auth_failure",
+    codes: false,
+};
+
+/// The login prompt of a PAM conversation: a mailed code is accepted.
+pub const PROMPT_EVENTS: Events = Events {
+    codes: true,
+    ..LOGIN_EVENTS
 };
 
 pub const STEP_UP_EVENTS: Events = Events {
     success: "step_up_success",
     failure: "step_up_failure",
+    codes: false,
 };
 
 /// A new confirmation password compared with the login password.
 pub const COMPARE_EVENTS: Events = Events {
     success: "login_password_matched",
     failure: "login_password_compared",
+    codes: false,
 };
 
 /// Additional authenticated data binding a sealed OTP secret to its user.
@@ -108,24 +130,54 @@ impl Daemon {
         events: Events,
     ) -> Result<Checked, WireError> {
         let id = user.id;
-        let cred = self.store.get(move |tx| tx.credential(id, kind)).await?;
-        let Some(cred) = cred else {
+        let codes = events.codes && kind == CredentialKind::Login;
+        let (cred, pending) = self
+            .store
+            .get(move |tx| {
+                let pending = if codes { tx.codes(id)? } else { Vec::new() };
+                Ok((tx.credential(id, kind)?, pending))
+            })
+            .await?;
+        let code = |now| {
+            let purposes = [CodePurpose::Reset, CodePurpose::Invite];
+            self.mailer
+                .matching_code(id, &pending, &purposes, secret.expose(), now)
+        };
+        let usable = pending.iter().any(|c| c.purpose != CodePurpose::Verify);
+        if cred.is_none() && !usable {
             self.waste_login(&user.name, origin, secret).await;
             return Ok(Checked::NotSet);
-        };
+        }
         let Some(attempt) = self.reserve(user, kind, origin).await? else {
             self.waste_login(&user.name, origin, secret).await;
-            return Ok(Checked::Locked);
+            // A reset code may lift a suspension where the administrator
+            // chose so ([reset] releases_suspension).
+            return Ok(match code(self.now()) {
+                Some(CodePurpose::Reset) if self.cfg.reset.releases_suspension => {
+                    Checked::Code(CodePurpose::Reset)
+                }
+                _ => Checked::Locked,
+            });
         };
         let lane = self
             .recent
             .lane(&user.name, origin.rhost.as_deref(), self.now());
-        let right = self.hasher.verify_in(lane, cred.hash.clone(), secret).await;
-        let lapsed = expiry::temporary_lapsed(cred.temporary_until, self.now());
-        let checked = match (right, lapsed) {
-            (true, false) => Checked::Right,
-            (true, true) => Checked::Lapsed,
-            (false, _) => Checked::Wrong,
+        let (right, temporary_until) = match &cred {
+            Some(cred) => (
+                self.hasher.verify_in(lane, cred.hash.clone(), secret).await,
+                cred.temporary_until,
+            ),
+            None => {
+                self.hasher.waste_in(lane, secret).await;
+                (false, None)
+            }
+        };
+        let lapsed = expiry::temporary_lapsed(temporary_until, self.now());
+        let checked = match (right, lapsed, code(self.now())) {
+            (true, false, _) => Checked::Right,
+            (false, _, Some(purpose)) | (true, true, Some(purpose)) => Checked::Code(purpose),
+            (true, true, None) => Checked::Lapsed,
+            (false, _, None) => Checked::Wrong,
         };
         self.settle(user, kind, checked, attempt, origin, events)
             .await?;
@@ -227,6 +279,7 @@ impl Daemon {
                 )
                 .await?;
             self.announce(&written);
+            self.tell_if_suspended(user, kind, &written);
             match reserved {
                 Reserved::Admitted(verifying) => {
                     return Ok(Some(Attempt {
@@ -257,9 +310,9 @@ impl Daemon {
     ) -> Result<(), WireError> {
         let now = self.now();
         let id = user.id;
-        let right = checked == Checked::Right;
+        let right = checked.proves();
         let event = match checked {
-            Checked::Right => events.success,
+            Checked::Right | Checked::Code(_) => events.success,
             Checked::Lapsed => "auth_refused_temporary_lapsed",
             _ => events.failure,
         };
@@ -301,12 +354,20 @@ impl Daemon {
             })
             .await?;
         self.announce(&written);
+        self.tell_if_suspended(user, kind, &written);
         if right {
             self.recent.succeeded(&user.name);
         } else {
             self.recent.failed(&user.name, origin.rhost.as_deref(), now);
         }
         Ok(())
+    }
+
+    /// The registered address hears of a suspension just recorded.
+    fn tell_if_suspended(&self, user: &UserRow, kind: CredentialKind, written: &[NewAuditEntry]) {
+        if written.iter().any(|e| e.event == "locked") {
+            self.tell(user, crate::mail::Notice::Suspended(kind));
+        }
     }
 
     /// Whether `kind` of `user` is suspended right now (no attempt counted).
@@ -431,7 +492,7 @@ impl Daemon {
             .await?
         {
             Checked::Right => Ok(()),
-            Checked::Wrong | Checked::Lapsed => Err(WireError::new(
+            Checked::Wrong | Checked::Lapsed | Checked::Code(_) => Err(WireError::new(
                 ErrorCode::AuthFailed,
                 Text::new("verify-step-up-wrong"),
             )),

@@ -1,8 +1,9 @@
 //! The conformance suite's e-mail part (SPEC §8): addresses, mailed codes
 //! and the outbox, on every backend.
 
+use super::rows::{CodePurpose, CodeRow, NewMail};
 use super::testing::{self, every_backend};
-use super::{CodePurpose, CodeRow, NewMail, Store, StoreError, Tx};
+use super::{Store, StoreError, Tx};
 
 async fn w<R: Send + 'static>(
     s: &Store,

@@ -18,9 +18,7 @@ pub mod sqlite;
 pub mod testing;
 mod tx;
 
-pub use rows::{
-    AuditQuery, CodePurpose, CodeRow, MailRow, NewAuditEntry, NewCredential, NewMail, UserRow,
-};
+pub use rows::{AuditQuery, NewAuditEntry, NewCredential, NewMail, UserRow};
 pub use tx::Tx;
 
 use std::sync::Arc;

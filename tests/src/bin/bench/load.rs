@@ -46,6 +46,8 @@ pub fn add_users(socket: &Path, n: usize) -> Result<(), String> {
                                 temporary: false,
                                 require_otp: false,
                                 language: None,
+                                email: None,
+                                invite: false,
                             },
                         };
                         c.call(&req).map_err(|e| format!("adding {user}: {e}"))?;

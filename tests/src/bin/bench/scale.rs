@@ -105,6 +105,8 @@ fn fill(h: &Harness, from: usize, to: usize) -> Result<(), String> {
                 temporary: false,
                 require_otp: false,
                 language: None,
+                email: None,
+                invite: false,
             },
         };
         let mut tries = 0;
