@@ -174,7 +174,8 @@ pub(crate) fn render(s: &UserStatus, now: i64, tr: &Catalog) -> String {
     let email = s.email.clone().unwrap_or_else(|| tr.get("cli-email-none"));
     out.push("cli-status-email", &email);
     if let Some(p) = &s.email_pending {
-        let pending = tr.render(&Text::new("cli-email-pending").arg("address", p.as_str()));
+        let pending =
+            tr.render(&monban_proto::Text::new("cli-email-pending").arg("address", p.as_str()));
         out.push("cli-status-email-new", &pending);
     }
     out.out
