@@ -105,7 +105,7 @@ pub fn compose(
     }
     parts.push(catalog.render(&t("mail-signature")));
     let body = Zeroizing::new(parts.join("\n\n") + "\n");
-    parts.iter_mut().for_each(|p| zeroize::Zeroize::zeroize(p));
+    parts.iter_mut().for_each(zeroize::Zeroize::zeroize);
     (catalog.render(&subject), body)
 }
 
