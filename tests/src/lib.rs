@@ -20,6 +20,7 @@ mod process;
 mod raw;
 mod setuid;
 mod shadow;
+pub mod smtp;
 pub mod sshd;
 
 pub use cli::{CliRun, user_entry, users_in};

@@ -1,0 +1,243 @@
+//! E-mail self-service end to end (SPEC §8): a real aiosmtpd relay, the
+//! real daemon, real libpam and the real CLI.
+
+use std::time::{Duration, Instant};
+
+use monban_e2e::smtp::Relay;
+use monban_e2e::{Harness, NOBODY, change_flow};
+
+const PW: &str = "Quiet-Harbour-47";
+const NEW: &str = "Lantern-Field-83";
+const MAIL_WAIT: Duration = Duration::from_secs(20);
+
+fn config(relay: &Relay) -> String {
+    format!(
+        r#"
+[mail]
+relay = "{}"
+tls = "none"
+from = "monban@library.example"
+
+[reset]
+enabled = true
+code_valid_for = "10m"
+min_interval = "1m"
+at_login = true
+
+[invite]
+valid_for = "3s"
+"#,
+        relay.address()
+    )
+}
+
+fn with_address(h: &Harness, user: &str, address: &str) {
+    h.add_user(user, PW);
+    h.cli(&["user", "set", user, "--email", address])
+        .run()
+        .assert_exit(0, "user set --email");
+}
+
+#[test]
+fn an_invitation_logs_in_once_and_forces_a_new_password() {
+    let Some(relay) = Relay::start() else { return };
+    let h = Harness::with_config(&config(&relay));
+    let out = h
+        .cli(&[
+            "user",
+            "add",
+            "taro",
+            "--email",
+            "taro@example.org",
+            "--invite",
+        ])
+        .run();
+    out.assert_exit(0, "user add --invite");
+    assert!(out.stdout.contains("taro@example.org"), "{}", out.stdout);
+    let mail = relay.wait_for("taro@example.org", 1, MAIL_WAIT).remove(0);
+    let code = mail.code().expect("the invitation carries a code");
+    assert!(
+        !out.stdout.contains(&code),
+        "the code is never shown to the administrator"
+    );
+    let first = h
+        .pam("taro")
+        .ops(&["auth", "acct", "chauthtok"])
+        .run_answering(&change_flow(&code, NEW));
+    first
+        .expect("auth", "PAM_SUCCESS")
+        .expect("acct", "PAM_NEW_AUTHTOK_REQD")
+        .expect("chauthtok", "PAM_SUCCESS");
+    h.login("taro", NEW).expect("auth", "PAM_SUCCESS");
+    h.login("taro", &code).expect("auth", "PAM_AUTH_ERR");
+}
+
+#[test]
+fn an_invitation_code_lapses_after_valid_for() {
+    let Some(relay) = Relay::start() else { return };
+    let h = Harness::with_config(&config(&relay));
+    h.cli(&[
+        "user",
+        "add",
+        "hanako",
+        "--email",
+        "hanako@example.org",
+        "--invite",
+    ])
+    .run()
+    .assert_exit(0, "user add --invite");
+    let code = relay.wait_for("hanako@example.org", 1, MAIL_WAIT)[0]
+        .code()
+        .expect("a code");
+    std::thread::sleep(Duration::from_secs(4));
+    h.login("hanako", &code).expect("auth", "PAM_AUTH_ERR");
+}
+
+#[test]
+fn a_reset_asked_by_another_user_answers_alike_and_mails_only_a_registered_address() {
+    let Some(relay) = Relay::start() else { return };
+    let h = Harness::with_config(&config(&relay));
+    with_address(&h, "alice", "alice@example.org");
+    h.add_user("bob", PW);
+    let ask = |user: &str| {
+        let started = Instant::now();
+        let out = h.cli(&["reset", "request", user]).as_account(NOBODY).run();
+        (out, started.elapsed())
+    };
+    let (known, _) = ask("alice");
+    let (no_address, _) = ask("bob");
+    let (unknown, _) = ask("no-such-user");
+    known.assert_exit(0, "reset request alice");
+    no_address.assert_exit(0, "reset request bob");
+    unknown.assert_exit(0, "reset request no-such-user");
+    assert_eq!(known.stdout, no_address.stdout);
+    assert_eq!(known.stdout, unknown.stdout);
+    let mail = relay.wait_for("alice@example.org", 1, MAIL_WAIT).remove(0);
+    let code = mail.code().expect("a reset code");
+    // A second request inside min_interval: the same words, no mail.
+    ask("alice").0.assert_exit(0, "second request");
+    // The current password keeps working while the code is pending.
+    h.login("alice", PW).expect("auth", "PAM_SUCCESS");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        relay.mails().len(),
+        1,
+        "one mail in all: {:#?}",
+        relay.mails()
+    );
+    // The code at the password prompt, the forced change, the notice.
+    h.pam("alice")
+        .ops(&["auth", "acct", "chauthtok"])
+        .run_answering(&change_flow(&code, NEW))
+        .expect("auth", "PAM_SUCCESS")
+        .expect("acct", "PAM_NEW_AUTHTOK_REQD")
+        .expect("chauthtok", "PAM_SUCCESS");
+    let mails = relay.wait_for("alice@example.org", 2, MAIL_WAIT);
+    let notice = &mails[1];
+    assert!(
+        notice.code().is_none(),
+        "a notice carries no code: {}",
+        notice.body
+    );
+    assert!(!notice.body.contains(NEW) && !notice.body.contains(PW));
+    assert!(notice.body.contains("changed"), "{}", notice.body);
+    h.login("alice", NEW).expect("auth", "PAM_SUCCESS");
+    h.login("alice", &code).expect("auth", "PAM_AUTH_ERR");
+}
+
+#[test]
+fn an_empty_password_offers_the_reset_inside_the_same_login() {
+    let Some(relay) = Relay::start() else { return };
+    let h = Harness::with_config(&config(&relay));
+    with_address(&h, "alice", "alice@example.org");
+    let out = h
+        .pam("alice")
+        .ops(&["auth", "acct", "chauthtok"])
+        .run_responding(|prompt| {
+            Some(if prompt == "Password: " {
+                String::new()
+            } else if prompt.ends_with("[y/N]: ") {
+                "y".into()
+            } else if prompt.contains("code") {
+                relay.wait_for("alice@example.org", 1, MAIL_WAIT)[0]
+                    .code()
+                    .expect("a code")
+            } else if prompt == "Current password: " {
+                relay.mails()[0].code().expect("a code")
+            } else {
+                NEW.into()
+            })
+        });
+    out.expect("auth", "PAM_SUCCESS")
+        .expect("acct", "PAM_NEW_AUTHTOK_REQD")
+        .expect("chauthtok", "PAM_SUCCESS");
+    h.login("alice", NEW).expect("auth", "PAM_SUCCESS");
+}
+
+#[test]
+fn a_suspended_user_stays_suspended_and_is_told_by_mail() {
+    let Some(relay) = Relay::start() else { return };
+    let h = Harness::with_config(&(config(&relay) + "\n[lockout]\nmax_failures = 3\n"));
+    with_address(&h, "alice", "alice@example.org");
+    h.fail_logins("alice", "wrong-password-1", 3);
+    let notice = relay.wait_for("alice@example.org", 1, MAIL_WAIT).remove(0);
+    assert!(notice.body.contains("suspended"), "{}", notice.body);
+    h.cli(&["reset", "request", "alice"])
+        .run()
+        .assert_exit(0, "reset request");
+    let code = relay.wait_for("alice@example.org", 2, MAIL_WAIT)[1]
+        .code()
+        .expect("a code");
+    // The code is refused like any answer while suspended; the password too.
+    h.assert_locked_out("alice", &code);
+    h.assert_locked_out("alice", PW);
+}
+
+#[test]
+fn mail_waits_for_a_stopped_relay_and_logins_do_not() {
+    let Some(mut relay) = Relay::start() else {
+        return;
+    };
+    let h = Harness::with_config(&config(&relay));
+    with_address(&h, "alice", "alice@example.org");
+    relay.stop();
+    h.cli(&["reset", "request", "alice"])
+        .run()
+        .assert_exit(0, "reset request");
+    let started = Instant::now();
+    h.login("alice", PW).expect("auth", "PAM_SUCCESS");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(h.daemon_log().contains("not sent"), "{}", h.daemon_log());
+    relay.resume();
+    let mail = relay.wait_for("alice@example.org", 1, Duration::from_secs(40));
+    assert!(mail[0].code().is_some());
+}
+
+#[test]
+fn mail_for_a_user_who_prefers_japanese_is_in_japanese() {
+    let Some(relay) = Relay::start() else { return };
+    let h = Harness::with_config(&config(&relay));
+    with_address(&h, "taro", "taro@example.jp");
+    h.cli(&["user", "set", "taro", "--language", "ja"])
+        .run()
+        .assert_exit(0, "user set --language ja");
+    h.cli(&["reset", "request", "taro"])
+        .run()
+        .assert_exit(0, "reset request");
+    let mail = relay.wait_for("taro@example.jp", 1, MAIL_WAIT).remove(0);
+    assert!(
+        mail.subject.contains("パスワード再発行のお知らせ"),
+        "{}",
+        mail.subject
+    );
+    assert!(
+        mail.body.contains("再発行コード") || mail.body.contains("コード"),
+        "{}",
+        mail.body
+    );
+}
