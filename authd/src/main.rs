@@ -160,7 +160,7 @@ fn open_keys(db: &dyn Tx, path: &Path, database: &str) -> Result<SecretBox, Stri
         }
         (Err(KeyError::Missing { .. }), Some(_)) => {
             return Err(format!(
-                "the secret key {} is missing, but {} holds secrets sealed with it; restore the key from your backup (a new key would make every enrolled one-time password unreadable)",
+                "the secret key {} is missing, but {} holds secrets sealed with it; restore the key from your backup, or on a new host of a fleet copy it from a host that uses this store (a new key would make every enrolled one-time password unreadable)",
                 path.display(),
                 database
             ));
@@ -169,7 +169,7 @@ fn open_keys(db: &dyn Tx, path: &Path, database: &str) -> Result<SecretBox, Stri
     };
     match check {
         Some(stored) if !keys.verify_check_value(&stored) => Err(format!(
-            "the secret key {} does not belong to the database {}; restore the right key",
+            "the secret key {} does not belong to the database {}; restore the right key (on a fleet: the one the other hosts use)",
             path.display(),
             database
         )),

@@ -45,7 +45,7 @@ pub enum StoreError {
     },
     #[error("the database worker stopped")]
     WorkerGone,
-    #[error("PostgreSQL: {0}")]
+    #[error("PostgreSQL: {}", with_cause(.0))]
     Postgres(#[from] tokio_postgres::Error),
     #[error("PostgreSQL did not answer in time")]
     Timeout,
@@ -68,6 +68,15 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+}
+
+/// tokio-postgres says "error connecting to server" and keeps the why
+/// (refused, timed out, a TLS failure) in its source: say both.
+fn with_cause(e: &tokio_postgres::Error) -> String {
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
 }
 
 impl StoreError {
