@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use monban_e2e::smtp::Relay;
-use monban_e2e::{Harness, NOBODY, change_flow};
+use monban_e2e::{Harness, NOBODY, change_flow, fresh_step, totp};
 
 const PW: &str = "Quiet-Harbour-47";
 const NEW: &str = "Lantern-Field-83";
@@ -240,4 +240,131 @@ fn mail_for_a_user_who_prefers_japanese_is_in_japanese() {
         "{}",
         mail.body
     );
+}
+
+#[test]
+fn a_reset_code_is_followed_by_the_otp_prompt_and_a_wrong_code_leaves_it_unused() {
+    const PERIOD: u64 = 5;
+    let Some(relay) = Relay::start() else { return };
+    let h = Harness::with_config(&(config(&relay) + "\n[otp]\nperiod = 5\n"));
+    with_address(&h, "nobody", "nobody@example.org");
+    let e = h.enroll_otp(NOBODY, PW, 6, PERIOD);
+    // OTP turned on: the address is told.
+    let on = relay.wait_for("nobody@example.org", 1, MAIL_WAIT).remove(0);
+    assert!(on.body.contains("turned on"), "{}", on.body);
+    h.cli(&["reset", "request", "nobody"])
+        .run()
+        .assert_exit(0, "reset request");
+    let code = relay.wait_for("nobody@example.org", 2, MAIL_WAIT)[1]
+        .code()
+        .expect("a code");
+    let step = fresh_step(PERIOD, e.step);
+    let wrong = h.pam("nobody").answers(&[&code, "000000"]).run();
+    wrong.expect("auth", "PAM_AUTH_ERR");
+    assert_eq!(
+        wrong.prompts(),
+        ["Password: ", "One-time password: "],
+        "{}",
+        wrong.transcript()
+    );
+    // The code was not used up by the refused login, nor the password changed.
+    let right = totp(&e.secret, 6, PERIOD, step * PERIOD);
+    h.pam("nobody")
+        .ops(&["auth", "acct"])
+        .answers(&[&code, &right])
+        .run()
+        .expect("auth", "PAM_SUCCESS")
+        .expect("acct", "PAM_NEW_AUTHTOK_REQD");
+}
+
+#[test]
+fn a_new_address_takes_over_only_once_verified_and_the_old_one_is_told() {
+    let Some(relay) = Relay::start() else { return };
+    let h = Harness::with_config(&config(&relay));
+    with_address(&h, "nobody", "old@example.org");
+    h.cli(&["email", "set", "new@example.org"])
+        .as_account(NOBODY)
+        .stdin_lines(&[PW])
+        .run()
+        .assert_exit(0, "email set");
+    let verify = relay.wait_for("new@example.org", 1, MAIL_WAIT).remove(0);
+    let code = verify.code().expect("a verification code");
+    let shown = h.cli(&["email"]).as_account(NOBODY).run();
+    assert!(
+        shown.stdout.contains("old@example.org") && shown.stdout.contains("new@example.org"),
+        "{}",
+        shown.stdout
+    );
+    // Until verified, reset codes go to the old address.
+    h.cli(&["reset", "request", "nobody"])
+        .run()
+        .assert_exit(0, "reset request");
+    relay.wait_for("old@example.org", 1, MAIL_WAIT);
+    h.cli(&["email", "verify"])
+        .as_account(NOBODY)
+        .stdin_lines(&["not-the-code"])
+        .run()
+        .assert_exit(1, "a wrong verification code");
+    h.cli(&["email", "verify"])
+        .as_account(NOBODY)
+        .stdin_lines(&[&code])
+        .run()
+        .assert_exit(0, "email verify");
+    let notice = relay.wait_for("old@example.org", 2, MAIL_WAIT).remove(1);
+    assert!(notice.body.contains("new@example.org"), "{}", notice.body);
+    assert!(notice.code().is_none());
+    let status = h.cli(&["status", "nobody"]).json().run();
+    assert_eq!(
+        status.json()["email"],
+        "new@example.org",
+        "{}",
+        status.stdout
+    );
+}
+
+#[test]
+fn an_administrator_reset_is_told_without_the_password() {
+    let Some(relay) = Relay::start() else { return };
+    let h = Harness::with_config(&config(&relay));
+    with_address(&h, "alice", "alice@example.org");
+    let out = h.cli(&["user", "reset", "alice"]).json().run();
+    out.assert_exit(0, "user reset");
+    let password = out.json()["password"]
+        .as_str()
+        .expect("generated")
+        .to_string();
+    let notice = relay.wait_for("alice@example.org", 1, MAIL_WAIT).remove(0);
+    assert!(notice.body.contains("administrator"), "{}", notice.body);
+    assert!(
+        !notice.body.contains(&password) && notice.code().is_none(),
+        "{}",
+        notice.body
+    );
+}
+
+#[test]
+fn mail_queued_while_the_relay_is_down_survives_a_daemon_restart() {
+    let Some(mut relay) = Relay::start() else {
+        return;
+    };
+    let mut h = Harness::with_config(&config(&relay));
+    with_address(&h, "alice", "alice@example.org");
+    relay.stop();
+    h.cli(&["reset", "request", "alice"])
+        .run()
+        .assert_exit(0, "reset request");
+    std::thread::sleep(Duration::from_secs(1));
+    h.restart();
+    relay.resume();
+    let mail = relay.wait_for("alice@example.org", 1, Duration::from_secs(40));
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0].code().is_some());
+    // The audit trail has the request and the sending, never the code.
+    let log = h.cli(&["log", "--user", "alice"]).run();
+    assert!(
+        log.stdout.contains("reset_requested") && log.stdout.contains("mail_sent"),
+        "{}",
+        log.stdout
+    );
+    assert!(!log.stdout.contains(&mail[0].code().unwrap()));
 }
