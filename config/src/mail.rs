@@ -117,12 +117,12 @@ pub(crate) fn validate(
     if !mail.from.contains('@') || mail.from.contains(['\r', '\n']) {
         return fail("mail", "from", "must be an e-mail address");
     }
-    if mail.username.is_empty() != mail.password_file.is_none() {
-        return fail(
-            "mail",
-            "password_file",
-            "username and password_file go together (SMTP AUTH needs both)",
-        );
+    // Named where the administrator wrote the half that is there.
+    let both = "username and password_file go together (SMTP AUTH needs both)";
+    match (mail.username.is_empty(), mail.password_file.is_some()) {
+        (false, false) => return fail("mail", "username", both),
+        (true, true) => return fail("mail", "password_file", both),
+        _ => {}
     }
     for (key, path) in [
         ("password_file", &mail.password_file),

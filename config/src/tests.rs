@@ -128,3 +128,36 @@ fn privileged_groups_default_to_the_sudoers_groups_and_refuse_empty_names() {
     let e = parse("[daemon]\nprivileged_groups = [\"sudo\", \"\"]\n").unwrap_err();
     assert!(e.to_string().contains("privileged_groups"), "{e}");
 }
+
+#[test]
+fn mail_reset_and_invite_are_checked_with_file_line_and_reason() {
+    let ok = parse(
+        "[mail]\nrelay = \"127.0.0.1:25\"\ntls = \"none\"\n[reset]\nenabled = true\nat_login = true\n[invite]\nvalid_for = \"2d\"",
+    )
+    .unwrap();
+    assert_eq!(ok.mail.relay_parts(), Some(("127.0.0.1", 25)));
+    assert_eq!(ok.mail.tls, MailTls::None);
+    assert!(ok.reset.enabled && ok.reset.at_login);
+    assert_eq!(ok.invite.valid_for.as_secs(), 2 * 86400);
+    for (text, line, says) in [
+        ("[mail]\nrelay = \"mail.example\"", 2, "host:port"),
+        ("[reset]\nenabled = true", 2, "needs [mail] relay"),
+        (
+            "[mail]\nrelay = \"[::1]:25\"\n[reset]\nat_login = true",
+            4,
+            "enabled = true",
+        ),
+        ("[mail]\nusername = \"monban\"", 2, "go together"),
+        ("[mail]\nfrom = \"monban\"", 2, "e-mail address"),
+        (
+            "[mail]\npassword_file = \"smtp.pw\"\nusername = \"u\"",
+            2,
+            "absolute path",
+        ),
+        ("[mail]\ntls = \"ssl\"", 2, "unknown variant"),
+    ] {
+        let e = parse(text).unwrap_err();
+        assert!(e.to_string().contains(says), "{text}: {e}");
+        assert_eq!(e.line, Some(line), "{text}: {e}");
+    }
+}
