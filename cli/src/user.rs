@@ -281,6 +281,7 @@ pub(crate) fn list_table(users: &[UserStatus], tr: &Catalog) -> String {
                 lock_cell(u, CredentialKind::Otp, tr),
                 otp_cell(u, tr),
                 output::or_dash(u.must_change.as_ref().map(|t| t.text.as_str())),
+                output::or_dash(u.email.as_deref()),
             ]
         })
         .collect();
@@ -292,6 +293,7 @@ pub(crate) fn list_table(users: &[UserStatus], tr: &Catalog) -> String {
         tr.get("cli-users-otp-lock"),
         tr.get("cli-users-otp"),
         tr.get("cli-users-must-change"),
+        tr.get("cli-users-email"),
     ];
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     output::table(&headers, &rows)
@@ -338,21 +340,23 @@ mod tests {
         };
         let mut carol = user("carol", 0, false);
         carol.otp.required = true;
-        let users = [user("alice", 2, false), bob, carol];
+        let mut alice = user("alice", 2, false);
+        alice.email = Some("alice@example.org".into());
+        let users = [alice, bob, carol];
         let out = list_table(&users, &en());
         assert_eq!(
             out,
-            "USER   DISABLED  LOGIN       CONFIRM  OTP-LOCK  OTP           MUST-CHANGE\n\
-             alice  no        ok (2)      -        -         -             -\n\
-             bob    yes       LOCKED (5)  -        ok (1)    enrolled      temporary password\n\
-             carol  no        ok          -        -         - (required)  -\n"
+            "USER   DISABLED  LOGIN       CONFIRM  OTP-LOCK  OTP           MUST-CHANGE         E-MAIL\n\
+             alice  no        ok (2)      -        -         -             -                   alice@example.org\n\
+             bob    yes       LOCKED (5)  -        ok (1)    enrolled      temporary password  -\n\
+             carol  no        ok          -        -         - (required)  -                   -\n"
         );
         assert_eq!(
             list_table(&users, &ja()),
-            "ユーザー  無効    ログイン       確認用  ワンタイム停止  ワンタイム  変更が必要\n\
-             alice     いいえ  正常（2）      -       -               -           -\n\
-             bob       はい    利用停止（5）  -       正常（1）       登録済み    temporary password\n\
-             carol     いいえ  正常           -       -               -（必須）   -\n"
+            "ユーザー  無効    ログイン       確認用  ワンタイム停止  ワンタイム  変更が必要          メールアドレス\n\
+             alice     いいえ  正常（2）      -       -               -           -                   alice@example.org\n\
+             bob       はい    利用停止（5）  -       正常（1）       登録済み    temporary password  -\n\
+             carol     いいえ  正常           -       -               -（必須）   -                   -\n"
         );
     }
 
@@ -363,7 +367,7 @@ mod tests {
         let out = list_table(&[u], &en());
         assert!(!out.contains(['\x1b', '\r']), "{out:?}");
         assert!(out.contains("eve\\e[8m"), "{out}");
-        assert!(out.ends_with("why\\r\n"), "{out}");
+        assert!(out.ends_with("why\\r        -\n"), "{out}");
     }
 
     #[test]

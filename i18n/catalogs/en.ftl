@@ -462,3 +462,4 @@ mail-notice-address-changed = The e-mail address of { $user } on { $host } was c
 cli-status-email = E-mail
 cli-status-email-new = New e-mail
 cli-prompt-email-code = Verification code:{ " " }
+cli-users-email = E-MAIL

@@ -436,3 +436,4 @@ mail-notice-address-changed = { $host } のアカウント { $user } のメー�
 cli-status-email = メールアドレス
 cli-status-email-new = 新しいメールアドレス
 cli-prompt-email-code = 確認コード：
+cli-users-email = メールアドレス
