@@ -14,6 +14,8 @@ pub struct Relay {
     port: u16,
     maildir: tempfile::TempDir,
     child: Option<Child>,
+    /// STARTTLS with this certificate and key (`start_tls`).
+    tls: Option<(PathBuf, PathBuf)>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -73,9 +75,87 @@ impl Relay {
             port,
             maildir,
             child: None,
+            tls: None,
         };
         relay.resume();
         Some(relay)
+    }
+
+    /// A relay that offers STARTTLS with a certificate for `localhost`
+    /// from a private CA made here; the CA's PEM is `ca_file()`.
+    pub fn start_tls() -> Option<Relay> {
+        let mut relay = Self::start()?;
+        relay.stop();
+        let dir = relay.maildir.path();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(dir)
+                .output()
+                .expect("openssl");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=monban test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "relay.key",
+            "-out",
+            "relay.csr",
+        ]);
+        std::fs::write(
+            dir.join("ext"),
+            "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
+        )
+        .expect("ext");
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "relay.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "ext",
+            "-out",
+            "relay.pem",
+        ]);
+        relay.tls = Some((dir.join("relay.pem"), dir.join("relay.key")));
+        relay.resume();
+        Some(relay)
+    }
+
+    /// The private CA of `start_tls`.
+    pub fn ca_file(&self) -> PathBuf {
+        self.maildir.path().join("ca.pem")
     }
 
     pub fn address(&self) -> String {
@@ -88,9 +168,13 @@ impl Relay {
 
     /// Starts (again) on the same port and Maildir.
     pub fn resume(&mut self) {
-        let child = Command::new(PYTHON)
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(self.address())
+        let mut cmd = Command::new(PYTHON);
+        cmd.args(["-m", "aiosmtpd", "-n", "-l"]).arg(self.address());
+        if let Some((cert, key)) = &self.tls {
+            // STARTTLS offered and required before MAIL.
+            cmd.arg("--tlscert").arg(cert).arg("--tlskey").arg(key);
+        }
+        let child = cmd
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(self.maildir())
             .stdin(Stdio::null())

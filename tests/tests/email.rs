@@ -368,3 +368,40 @@ fn mail_queued_while_the_relay_is_down_survives_a_daemon_restart() {
     );
     assert!(!log.stdout.contains(&mail[0].code().unwrap()));
 }
+
+#[test]
+fn mail_goes_over_starttls_to_a_relay_with_a_private_ca_and_not_without_it() {
+    let Some(relay) = Relay::start_tls() else {
+        return;
+    };
+    let port = relay.address().rsplit_once(':').unwrap().1.to_string();
+    let tls = |ca: &str| {
+        format!(
+            "[mail]\nrelay = \"localhost:{port}\"\ntls = \"starttls\"\n{ca}from = \"monban@library.example\"\n[reset]\nenabled = true\n"
+        )
+    };
+    // Without the CA the relay's certificate is not trusted: nothing is sent.
+    let untrusted = Harness::with_config(&tls(""));
+    with_address(&untrusted, "bob", "bob@example.org");
+    untrusted
+        .cli(&["reset", "request", "bob"])
+        .run()
+        .assert_exit(0, "reset request");
+    let h = Harness::with_config(&tls(&format!(
+        "ca_file = \"{}\"\n",
+        relay.ca_file().display()
+    )));
+    with_address(&h, "alice", "alice@example.org");
+    h.cli(&["reset", "request", "alice"])
+        .run()
+        .assert_exit(0, "reset request");
+    let mail = relay.wait_for("alice@example.org", 1, MAIL_WAIT);
+    assert!(mail[0].code().is_some());
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(relay.mails_to("bob@example.org").is_empty());
+    assert!(
+        untrusted.daemon_log().contains("not sent"),
+        "{}",
+        untrusted.daemon_log()
+    );
+}
