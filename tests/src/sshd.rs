@@ -52,6 +52,8 @@ const LOGIN_LIMIT: Duration = Duration::from_secs(30);
 /// ssh's askpass program: records the prompt, answers by its last line
 /// (without ssh's `(user@host) ` prefix) from a tab-separated table;
 /// an unknown prompt gets no answer (exit 1), which ssh sends as empty.
+/// An answer `<PATH` is read from PATH once it exists (up to 20 s): for
+/// answers that arrive during the login, like a mailed code.
 const ASKPASS: &str = r#"#!/bin/sh
 printf '%s\036' "$1" >> "$MONBAN_ASKPASS_LOG"
 last=${1##*
@@ -59,7 +61,18 @@ last=${1##*
 last=${last#\(*\) }
 while IFS='	' read -r prompt answer; do
     if [ "$prompt" = "$last" ]; then
-        printf '%s\n' "$answer"
+        case $answer in
+        "<"*)
+            file=${answer#<}
+            tries=0
+            while [ ! -s "$file" ] && [ $tries -lt 200 ]; do
+                sleep 0.1
+                tries=$((tries + 1))
+            done
+            cat "$file"
+            ;;
+        *) printf '%s\n' "$answer" ;;
+        esac
         exit 0
     fi
 done < "$MONBAN_ASKPASS_TABLE"

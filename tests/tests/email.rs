@@ -405,3 +405,79 @@ fn mail_goes_over_starttls_to_a_relay_with_a_private_ca_and_not_without_it() {
         untrusted.daemon_log()
     );
 }
+
+/// The forgotten password, start to end, through a real sshd: the code
+/// from the mail at sshd's keyboard-interactive prompt, the new password
+/// chosen in the same login, then the new password alone.
+#[test]
+fn a_user_who_forgot_the_password_gets_back_in_through_sshd() {
+    if let Some(why) = monban_e2e::sshd::unavailable() {
+        eprintln!("SKIPPED: sshd tests need OpenSSH and libpam_wrapper: {why}");
+        return;
+    }
+    let Some(relay) = Relay::start() else { return };
+    let h = Harness::with_config(&config(&relay));
+    with_address(&h, "nobody", "nobody@example.org");
+    h.cli(&["reset", "request", "nobody"])
+        .as_account(NOBODY)
+        .run()
+        .assert_exit(0, "reset request");
+    let code = relay.wait_for("nobody@example.org", 1, MAIL_WAIT)[0]
+        .code()
+        .expect("a code");
+    let sshd = monban_e2e::sshd::Sshd::start(&h, "");
+    let out = sshd
+        .login("nobody")
+        .answer("Password: ", &code)
+        .answer("Current password: ", &code)
+        .answer("New password: ", NEW)
+        .answer("Retype new password: ", NEW)
+        .run();
+    assert!(out.logged_in(), "{}", out.transcript());
+    let again = sshd.login("nobody").answer("Password: ", NEW).run();
+    assert!(again.logged_in(), "{}", again.transcript());
+    assert_eq!(
+        again.prompt_lines(),
+        ["Password: "],
+        "{}",
+        again.transcript()
+    );
+}
+
+/// The reset offered at an empty answer, through a real sshd: one ssh
+/// login asks for the reset, takes the mailed code, forces the new
+/// password; the mail arrives while sshd waits at the code prompt.
+#[test]
+fn the_reset_offered_at_sshds_password_prompt_completes_in_one_login() {
+    if let Some(why) = monban_e2e::sshd::unavailable() {
+        eprintln!("SKIPPED: sshd tests need OpenSSH and libpam_wrapper: {why}");
+        return;
+    }
+    let Some(relay) = Relay::start() else { return };
+    let h = Harness::with_config(&config(&relay));
+    with_address(&h, "nobody", "nobody@example.org");
+    let sshd = monban_e2e::sshd::Sshd::start(&h, "");
+    let scratch = tempfile::tempdir().expect("a scratch directory");
+    let code_file = scratch.path().join("code");
+    let out = std::thread::scope(|s| {
+        s.spawn(|| {
+            let code = relay.wait_for("nobody@example.org", 1, MAIL_WAIT)[0]
+                .code()
+                .expect("a code");
+            let partial = scratch.path().join("code.partial");
+            std::fs::write(&partial, format!("{code}\n")).expect("write the code");
+            std::fs::rename(&partial, &code_file).expect("publish the code");
+        });
+        sshd.login("nobody")
+            .answer("Password: ", "")
+            .answer("Forgot your password? Send a reset code to your registered e-mail address? [y/N]: ", "y")
+            .answer_from_file("Reset code (or password): ", &code_file)
+            .answer_from_file("Current password: ", &code_file)
+            .answer("New password: ", NEW)
+            .answer("Retype new password: ", NEW)
+            .run()
+    });
+    assert!(out.logged_in(), "{}", out.transcript());
+    let again = sshd.login("nobody").answer("Password: ", NEW).run();
+    assert!(again.logged_in(), "{}", again.transcript());
+}

@@ -30,6 +30,13 @@ impl SshLogin<'_, '_> {
         self
     }
 
+    /// Answers `prompt` with what `file` holds when the prompt comes: the
+    /// test writes it meanwhile (e.g. a code mailed during the login).
+    pub fn answer_from_file(self, prompt: &str, file: &Path) -> Self {
+        let path = file.to_str().expect("a UTF-8 path");
+        self.answer(prompt, &format!("<{path}"))
+    }
+
     /// Public-key authentication with this private key only (no
     /// keyboard-interactive).
     pub fn key(mut self, private_key: &Path) -> Self {
