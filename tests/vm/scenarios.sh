@@ -4,7 +4,8 @@
 # exits 1 if any check failed.
 #
 # Uses from tests/vm/run: gssh, gscp, say, now, elapsed, start_vm, stop_vm,
-# wait_ssh, $deb, $port, $key, $run_dir, $serial_log, $qemu_pid.
+# wait_ssh, $deb, $port, $key, $run_dir, $serial_log, $serial_pty,
+# $qemu_pid, $root, $ssh_opts.
 
 set +e
 failed_checks=0
@@ -196,6 +197,10 @@ scenario_e() {
     suspend_user
     out=$(gssh "monban user list --locked")
     check "$LAB_USER suspended before the reboot" contains "$out" "$LAB_USER"
+    local failures otp
+    failures=$(gssh "monban status $LAB_USER" | grep -E '^Failures since')
+    otp=$(gssh "monban status $OTP_USER" | grep -E '^One-time password')
+    say "before the reboot: $LAB_USER '$failures', $OTP_USER '$otp'"
     t0=$(now)
     gssh 'systemctl reboot' 2>/dev/null
     # Wait for the old sshd to go away before waiting for the new one.
@@ -210,6 +215,10 @@ scenario_e() {
     check "the suspension of $LAB_USER survived the reboot" contains "$out" "$LAB_USER"
     out=$(kbd_ssh "$LAB_USER" "$LAB_PW" 2>&1)
     check "  and still refuses the right password" lacks "$out" "LOGGED-IN-AS-$LAB_USER"
+    out=$(gssh "monban status $LAB_USER" | grep -E '^Failures since')
+    check "the failure count survived ('$out')" test -n "$failures" -a "$out" = "$failures"
+    out=$(gssh "monban status $OTP_USER" | grep -E '^One-time password')
+    check "$OTP_USER's OTP enrolment survived ('$out')" test -n "$otp" -a "$out" = "$otp"
     local m s u
     m=$(gssh 'systemctl show -P ActiveEnterTimestampMonotonic monban-authd.service')
     u=$(gssh 'systemctl show -P ActiveEnterTimestampMonotonic systemd-user-sessions.service')
@@ -225,7 +234,7 @@ scenario_e() {
 # --- (f) apt-get remove, then purge ---------------------------------------
 scenario_f() {
     local out
-    gssh "useradd -m -s /bin/bash $UNMANAGED_USER && echo '$UNMANAGED_USER:$UNMANAGED_PW' | chpasswd"
+    ensure_unmanaged_user
     out=$(gssh 'DEBIAN_FRONTEND=noninteractive apt-get remove -y monban 2>&1'); local rc=$?
     printf '%s\n' "$out" | tail -n 8 | sed 's/^/[guest]   /'
     check "apt-get remove monban exits 0" test "$rc" = 0
@@ -264,7 +273,242 @@ scenario_g() {
     check "unlocked again" test $? = 0
 }
 
-all=(a b c g d e f)
+# --- scripted dialogues (tests/vm/dialog.exp) -----------------------------
+# Steps are added with st REGEX ANSWER and run with one of the drivers
+# below; each prints the transcript and returns the program's status.
+steps=()
+st() { steps+=("$1"$'\t'"$2"); }
+run_dialog() {
+    local rc
+    DIALOG=$(printf '%s\n' "${steps[@]}") DIALOG_TIMEOUT=${DIALOG_TIMEOUT:-90} \
+        DIALOG_SECRET=$run_dir/totp.secret expect "$root/tests/vm/dialog.exp" "$@"
+    rc=$?
+    steps=()
+    return "$rc"
+}
+# A keyboard-interactive ssh login of USER, then the dialogue.
+user_dialog() {
+    run_dialog ssh -tt -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+        -o LogLevel=INFO -o PubkeyAuthentication=no -o PasswordAuthentication=no \
+        -o PreferredAuthentications=keyboard-interactive -o NumberOfPasswordPrompts=1 \
+        "$1@127.0.0.1"
+}
+# Root's key login with a terminal, then the dialogue.
+root_dialog() { run_dialog ssh -tt "${ssh_opts[@]}" -i "$key" root@127.0.0.1; }
+# The guest's serial console (ttyS0, where a getty runs), then the dialogue.
+serial_dialog() { run_dialog socat -,raw,echo=0 "$serial_pty,raw,echo=0"; }
+show() { tr -d '\r' | sed "s/^/[$1]   /"; }
+# The shell prompt of USER (bash's Debian default PS1).
+prompt_of() { printf '%s@monban-lab:[^$#]*[$#] $' "$1"; }
+SAY_DONE='echo LOGGED-IN-AS-$(id -un); exit'
+# audit_of USER SERVICE-REGEX: USER's audit entries from that PAM service,
+# one JSON object per line.
+audit_of() {
+    gssh "monban --json log --user $1" | tr '{' '\n' | grep -E "\"service\":\"$2\""
+}
+
+TEMP_PW='Temporary-Kettle-Brook-31'
+NEW_PW='Renewed-Orchard-Signal-64'
+CLI_PW='Chosen-Lighthouse-Ferry-19'
+PASSWD_PW='Typed-Passwd-Garden-83'
+CONFIRM_PW='Second-Lock-Meadow-58'
+OTP_USER=carol
+OTP_PW='Carol-River-Compass-25'
+
+# --- (h) a temporary password changed inside the ssh login ----------------
+# Changes alice's password twice; LAB_PW follows for the later scenarios.
+scenario_h() {
+    local out rc
+    out=$(gssh "printf '%s\n' '$TEMP_PW' | monban user reset $LAB_USER --password-stdin" 2>&1)
+    printf '%s\n' "$out" | show guest
+    check "monban user reset $LAB_USER --password-stdin" test $? = 0
+    st 'Password: $' "$TEMP_PW"
+    st 'Current password: $' "$TEMP_PW"
+    st 'New password: $' "$NEW_PW"
+    st 'Retype new password: $' "$NEW_PW"
+    st "$(prompt_of "$LAB_USER")" "$SAY_DONE"
+    out=$(user_dialog "$LAB_USER" 2>&1); rc=$?
+    printf '%s\n' "$out" | show ssh
+    check "the temporary password, changed at the forced prompts, opens the shell (exit $rc)" contains "$out" "LOGGED-IN-AS-$LAB_USER"
+    out=$(kbd_ssh "$LAB_USER" "$TEMP_PW" 2>&1)
+    check "the temporary password is refused afterwards" lacks "$out" "LOGGED-IN-AS-$LAB_USER"
+    # [password] history = 5: each later password is a new one.
+    st 'Password: $' "$NEW_PW"
+    st "$(prompt_of "$LAB_USER")" 'monban passwd'
+    st 'Current password: $' "$NEW_PW"
+    st 'New password: $' "$CLI_PW"
+    st 'Retype new password: $' "$CLI_PW"
+    st "$(prompt_of "$LAB_USER")" "$SAY_DONE"
+    out=$(user_dialog "$LAB_USER" 2>&1)
+    printf '%s
+' "$out" | show ssh
+    check "the new password logs in; monban passwd changes it again" contains "$out" "LOGGED-IN-AS-$LAB_USER"
+    out=$(kbd_ssh "$LAB_USER" "$CLI_PW" 2>&1)
+    check "  to one that then logs in" contains "$out" "LOGGED-IN-AS-$LAB_USER"
+    LAB_PW=$CLI_PW
+}
+
+# --- (i) OTP enrolment over ssh, then password + code ----------------------
+scenario_i() {
+    local out rc
+    gssh "useradd -m -s /bin/bash $OTP_USER && printf '%s\n' '$OTP_PW' | monban user add $OTP_USER --password-stdin && usermod -L $OTP_USER"
+    check "$OTP_USER registered" test $? = 0
+    rm -f "$run_dir/totp.secret" "$run_dir/totp.secret.step"
+    st 'Password: $' "$OTP_PW"
+    st "$(prompt_of "$OTP_USER")" 'monban otp enroll'
+    st 'Password: $' "$OTP_PW"
+    st 'Secret: +([A-Z2-7]+)' @secret
+    st 'One-time password: $' @totp
+    st "$(prompt_of "$OTP_USER")" "$SAY_DONE"
+    out=$(user_dialog "$OTP_USER" 2>&1); rc=$?
+    printf '%s\n' "$out" | show ssh
+    check "monban otp enroll over ssh (exit $rc)" test "$rc" = 0
+    check "  shows recovery codes" contains "$out" "recovery"
+    out=$(gssh "monban status $OTP_USER")
+    printf '%s\n' "$out" | show guest
+    check "monban status: one-time password enrolled" grep -qE 'One-time password +enrolled' <<<"$out"
+    st 'Password: $' "$OTP_PW"
+    st 'One-time password: $' 000000
+    out=$(user_dialog "$OTP_USER" 2>&1)
+    printf '%s\n' "$out" | show ssh
+    check "the right password with a wrong code is refused" lacks "$out" "LOGGED-IN-AS-$OTP_USER"
+    st 'Password: $' "$OTP_PW"
+    st 'One-time password: $' @totp
+    st "$(prompt_of "$OTP_USER")" "$SAY_DONE"
+    out=$(user_dialog "$OTP_USER" 2>&1)
+    printf '%s\n' "$out" | show ssh
+    check "password + one-time password over ssh logs in" contains "$out" "LOGGED-IN-AS-$OTP_USER"
+    out=$(kbd_ssh "$OTP_USER" "$OTP_PW" 2>&1)
+    check "  and the password alone does not" lacks "$out" "LOGGED-IN-AS-$OTP_USER"
+}
+
+# --- (j) sudo with the confirmation password -------------------------------
+scenario_j() {
+    local out
+    gssh "usermod -aG sudo $LAB_USER && install -m 0644 /usr/share/doc/monban/examples/pam.d/sudo /etc/pam.d/sudo"
+    check "the shipped pam.d/sudo installed, $LAB_USER in group sudo" test $? = 0
+    st 'Password: $' "$LAB_PW"
+    # No prompt: the daemon refuses at once and says why (sudo tries 3 times).
+    st "$(prompt_of "$LAB_USER")" 'sudo -k; sudo id -un'
+    st 'no confirmation password' @none
+    st "$(prompt_of "$LAB_USER")" 'monban passwd --confirm'
+    st 'Login password: $' "$LAB_PW"
+    st 'New confirmation password: $' "$CONFIRM_PW"
+    st 'Retype new confirmation password: $' "$CONFIRM_PW"
+    st "$(prompt_of "$LAB_USER")" 'sudo -k; echo "AS=$(sudo id -un)"'
+    st 'Confirmation password: $' "$LAB_PW"
+    st 'Sorry, try again' @none
+    st 'Confirmation password: $' "$CONFIRM_PW"
+    st 'AS=root' @none
+    st "$(prompt_of "$LAB_USER")" 'echo "CACHED=$(sudo -n id -un 2>&1)"'
+    st 'CACHED=root' @none
+    st "$(prompt_of "$LAB_USER")" 'sudo -k; echo "AFTER-K=$(sudo -n id -un 2>&1)"'
+    st 'AFTER-K=sudo: a password is required' @none
+    st "$(prompt_of "$LAB_USER")" "$SAY_DONE"
+    out=$(DIALOG_TIMEOUT=60 user_dialog "$LAB_USER" 2>&1)
+    printf '%s\n' "$out" | show ssh
+    check "without a confirmation password sudo says how to set one" contains "$out" "monban passwd --confirm"
+    check "the login password at sudo's Confirmation prompt is refused" contains "$out" "Sorry, try again"
+    check "the confirmation password runs the command as root" contains "$out" "AS=root"
+    check "within timestamp_timeout sudo asks nothing (its own cache; monban is not asked)" contains "$out" "CACHED=root"
+    check "after sudo -k a password is required again" contains "$out" "AFTER-K=sudo: a password is required"
+    check "the dialogue ran to the end" contains "$out" "LOGGED-IN-AS-$LAB_USER"
+    out=$(audit_of "$LAB_USER" sudo)
+    printf '%s\n' "$out" | show audit
+    check "the audit trail has sudo's confirmation check" contains "$out" '"credential":"confirm"'
+
+}
+
+# An unmanaged user with a pam_unix password, for (k) and (f).
+ensure_unmanaged_user() {
+    gssh "id $UNMANAGED_USER >/dev/null 2>&1 || { useradd -m -s /bin/bash $UNMANAGED_USER && echo '$UNMANAGED_USER:$UNMANAGED_PW' | chpasswd; }"
+}
+
+# --- (k) su - USER from an unprivileged user -------------------------------
+scenario_k() {
+    local out
+    ensure_unmanaged_user
+    check "unmanaged $UNMANAGED_USER exists" test $? = 0
+    st 'Password: $' "$UNMANAGED_PW"
+    st "$(prompt_of "$UNMANAGED_USER")" "su - $LAB_USER"
+    st 'Password: $' "$WRONG_PW"
+    st 'Authentication failure' @none
+    st "$(prompt_of "$UNMANAGED_USER")" "su - $LAB_USER"
+    st 'Password: $' "$LAB_PW"
+    st "$(prompt_of "$LAB_USER")" 'echo SU-AS-$(id -un); exit'
+    st "$(prompt_of "$UNMANAGED_USER")" "$SAY_DONE"
+    out=$(user_dialog "$UNMANAGED_USER" 2>&1)
+    printf '%s\n' "$out" | show ssh
+    check "the unmanaged $UNMANAGED_USER logs in over ssh (pam_unix)" contains "$out" "LOGGED-IN-AS-$UNMANAGED_USER"
+    check "su - $LAB_USER with a wrong password: Authentication failure" contains "$out" "su: Authentication failure"
+    check "su - $LAB_USER with monban's password opens $LAB_USER's shell" contains "$out" "SU-AS-$LAB_USER"
+    out=$(audit_of "$LAB_USER" 'su(-l)?')
+    printf '%s\n' "$out" | show audit
+    check "the audit trail has su's login" contains "$out" '"event":"auth_success"'
+
+}
+
+# --- (l) passwd: a managed user (monban), root (pam_unix) ------------------
+scenario_l() {
+    local out before after
+    st 'Password: $' "$LAB_PW"
+    st "$(prompt_of "$LAB_USER")" 'passwd'
+    st 'Current password: $' "$LAB_PW"
+    st 'New password: $' "$PASSWD_PW"
+    st 'Retype new password: $' "$PASSWD_PW"
+    st 'passwd: password updated successfully' @none
+    st "$(prompt_of "$LAB_USER")" "$SAY_DONE"
+    out=$(user_dialog "$LAB_USER" 2>&1)
+    printf '%s\n' "$out" | show ssh
+    check "passwd for managed $LAB_USER: updated" contains "$out" "password updated successfully"
+    out=$(kbd_ssh "$LAB_USER" "$PASSWD_PW" 2>&1)
+    check "  the new password logs in" contains "$out" "LOGGED-IN-AS-$LAB_USER"
+    LAB_PW=$PASSWD_PW
+    out=$(gssh "getent shadow $LAB_USER | cut -d: -f2 | cut -c1")
+    check "  and the shadow password stays locked (got '$out')" test "$out" = '!'
+    before=$(gssh "getent shadow root | cut -d: -f2")
+    st '# $' 'passwd'
+    st 'New password: $' "$ROOT_NEW_PW"
+    st 'Retype new password: $' "$ROOT_NEW_PW"
+    st 'password updated successfully' @none
+    st '# $' 'exit'
+    out=$(root_dialog 2>&1)
+    printf '%s\n' "$out" | show ssh
+    after=$(gssh "getent shadow root | cut -d: -f2")
+    check "passwd for root (unmanaged): pam_unix updated it" contains "$out" "password updated successfully"
+    check "  /etc/shadow has root's new hash" test -n "$after" -a "$before" != "$after"
+    out=$(gssh "monban --json log --user root" | tr '{' '\n' | grep -E '"event":"password_changed"')
+    check "  and monban recorded no password change for root ($out)" test -z "$out"
+}
+ROOT_NEW_PW='Root-Serial-Console-72'
+
+# --- (m) login on the serial console ---------------------------------------
+# Needs (l): root's password is ROOT_NEW_PW.
+scenario_m() {
+    local out
+    st '' ''
+    st 'login: $' "$LAB_USER"
+    st 'Password: $' "$WRONG_PW"
+    st 'Login incorrect' @none
+    st 'login: $' "$LAB_USER"
+    st 'Password: $' "$LAB_PW"
+    st "$(prompt_of "$LAB_USER")" 'echo SERIAL-AS-$(id -un); exit'
+    st 'login: $' root
+    st 'Password: $' "$ROOT_NEW_PW"
+    st "$(prompt_of root)" 'echo SERIAL-AS-$(id -un); exit'
+    st 'login: $' @none
+    out=$(DIALOG_TIMEOUT=60 serial_dialog 2>&1)
+    printf '%s\n' "$out" | show serial
+    check "login on ttyS0 refuses a wrong password" contains "$out" "Login incorrect"
+    check "  and admits $LAB_USER with monban's password" contains "$out" "SERIAL-AS-$LAB_USER"
+    check "  and root with its shadow password (pam_unix)" contains "$out" "SERIAL-AS-root"
+    out=$(audit_of "$LAB_USER" login)
+    printf '%s\n' "$out" | show audit
+    check "the audit trail has login's success on ttyS0" grep -q '"event":"auth_success".*"tty":"[^"]*ttyS0"' <<<"$out"
+
+}
+
+all=(a b c h i j k l m g d e f)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 declare -A title=(
@@ -275,6 +519,12 @@ declare -A title=(
     [e]="reboot: suspension survives, unit before logins"
     [f]="apt-get remove and purge"
     [g]="a suspended user's public-key login refused"
+    [h]="a temporary password changed inside the ssh login"
+    [i]="OTP enrolment over ssh, then password + code"
+    [j]="sudo with credential=confirm and sudo's timestamp cache"
+    [k]="su - USER from an unprivileged user"
+    [l]="passwd for a managed user and for root"
+    [m]="login on the serial console"
 )
 for n in "${names[@]}"; do
     [ -n "${title[$n]:-}" ] || { say "unknown scenario $n"; exit 2; }
