@@ -481,3 +481,69 @@ fn the_reset_offered_at_sshds_password_prompt_completes_in_one_login() {
     let again = sshd.login("nobody").answer("Password: ", NEW).run();
     assert!(again.logged_in(), "{}", again.transcript());
 }
+
+/// `[reset] releases_suspension = true`: the mailed code is the way back
+/// for a suspended user; until it is used the suspension holds.
+#[test]
+fn with_releases_suspension_the_code_lifts_the_suspension() {
+    let Some(relay) = Relay::start() else { return };
+    let cfg = config(&relay).replace(
+        "at_login = true",
+        "at_login = true\nreleases_suspension = true",
+    ) + "\n[lockout]\nmax_failures = 3\n";
+    let h = Harness::with_config(&cfg);
+    with_address(&h, "alice", "alice@example.org");
+    h.fail_logins("alice", "wrong-password-1", 3);
+    relay.wait_for("alice@example.org", 1, MAIL_WAIT);
+    h.cli(&["reset", "request", "alice"])
+        .run()
+        .assert_exit(0, "reset request");
+    let code = relay.wait_for("alice@example.org", 2, MAIL_WAIT)[1]
+        .code()
+        .expect("a code");
+    h.assert_locked_out("alice", PW);
+    h.pam("alice")
+        .ops(&["auth", "acct", "chauthtok"])
+        .run_answering(&change_flow(&code, NEW))
+        .expect("auth", "PAM_SUCCESS")
+        .expect("acct", "PAM_NEW_AUTHTOK_REQD")
+        .expect("chauthtok", "PAM_SUCCESS");
+    h.login("alice", NEW).expect("auth", "PAM_SUCCESS");
+}
+
+/// OTP turned off by the user and reset by an administrator: each is told
+/// to the registered address, with no code or secret in it.
+#[test]
+fn turning_otp_off_and_an_administrators_otp_reset_are_told() {
+    const PERIOD: u64 = 5;
+    let Some(relay) = Relay::start() else { return };
+    let h = Harness::with_config(&(config(&relay) + "\n[otp]\nperiod = 5\n"));
+    with_address(&h, "nobody", "nobody@example.org");
+    let e = h.enroll_otp(NOBODY, PW, 6, PERIOD);
+    relay.wait_for("nobody@example.org", 1, MAIL_WAIT);
+    let step = fresh_step(PERIOD, e.step);
+    let code = totp(&e.secret, 6, PERIOD, step * PERIOD);
+    h.cli(&["otp", "disable"])
+        .as_account(NOBODY)
+        .stdin_lines(&[PW, &code])
+        .run()
+        .assert_exit(0, "otp disable");
+    let off = relay.wait_for("nobody@example.org", 2, MAIL_WAIT).remove(1);
+    assert!(off.body.contains("turned off"), "{}", off.body);
+    let e = h.enroll_otp(NOBODY, PW, 6, PERIOD);
+    relay.wait_for("nobody@example.org", 3, MAIL_WAIT);
+    h.cli(&["otp", "reset", "nobody"])
+        .run()
+        .assert_exit(0, "otp reset");
+    let reset = relay.wait_for("nobody@example.org", 4, MAIL_WAIT).remove(3);
+    assert!(reset.body.contains("administrator"), "{}", reset.body);
+    for mail in relay.mails() {
+        assert!(
+            mail.code().is_none(),
+            "a notice carries no code: {}",
+            mail.body
+        );
+        assert!(!mail.body.contains(&e.secret), "{}", mail.body);
+        assert!(!mail.body.contains(PW), "{}", mail.body);
+    }
+}
