@@ -235,6 +235,17 @@ scenario_e() {
 scenario_f() {
     local out
     ensure_unmanaged_user
+    if gssh 'grep -qs pam_monban /etc/pam.d/sudo'; then
+        # (j) installed the shipped sudo file: removal must refuse.
+        out=$(gssh 'DEBIAN_FRONTEND=noninteractive apt-get remove -y monban 2>&1'); local rc=$?
+        printf '%s\n' "$out" | tail -n 6 | show guest
+        check "apt-get remove refuses while /etc/pam.d/sudo names pam_monban (exit $rc)" test "$rc" != 0
+        check "  and names the file" contains "$out" "/etc/pam.d/sudo"
+        check "  and leaves the package installed and running" \
+            test "$(gssh "dpkg-query -W -f='\${Status}' monban; systemctl is-active monban-authd")" = "install ok installedactive"
+        gssh 'cp -p /root/pam.d-sudo.debian /etc/pam.d/sudo'
+        check "Debian's /etc/pam.d/sudo restored" test $? = 0
+    fi
     out=$(gssh 'DEBIAN_FRONTEND=noninteractive apt-get remove -y monban 2>&1'); local rc=$?
     printf '%s\n' "$out" | tail -n 8 | sed 's/^/[guest]   /'
     check "apt-get remove monban exits 0" test "$rc" = 0
@@ -275,17 +286,21 @@ scenario_g() {
 
 # --- scripted dialogues (tests/vm/dialog.exp) -----------------------------
 # Steps are added with st REGEX ANSWER and run with one of the drivers
-# below; each prints the transcript and returns the program's status.
+# below; each returns the program's status.
 steps=()
 st() { steps+=("$1"$'\t'"$2"); }
+# The transcript goes to $run_dir/dialog.out (read it with last_dialog),
+# not to a $(...) subshell, so that the steps are reset here for the next.
 run_dialog() {
     local rc
     DIALOG=$(printf '%s\n' "${steps[@]}") DIALOG_TIMEOUT=${DIALOG_TIMEOUT:-90} \
-        DIALOG_SECRET=$run_dir/totp.secret expect "$root/tests/vm/dialog.exp" "$@"
+        DIALOG_SECRET=$run_dir/totp.secret expect "$root/tests/vm/dialog.exp" "$@" \
+        >"$run_dir/dialog.out" 2>&1
     rc=$?
     steps=()
     return "$rc"
 }
+last_dialog() { cat "$run_dir/dialog.out"; }
 # A keyboard-interactive ssh login of USER, then the dialogue.
 user_dialog() {
     run_dialog ssh -tt -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
@@ -313,7 +328,7 @@ CLI_PW='Chosen-Lighthouse-Ferry-19'
 PASSWD_PW='Typed-Passwd-Garden-83'
 CONFIRM_PW='Second-Lock-Meadow-58'
 OTP_USER=carol
-OTP_PW='Carol-River-Compass-25'
+OTP_PW='Winter-Compass-River-25'
 
 # --- (h) a temporary password changed inside the ssh login ----------------
 # Changes alice's password twice; LAB_PW follows for the later scenarios.
@@ -327,7 +342,7 @@ scenario_h() {
     st 'New password: $' "$NEW_PW"
     st 'Retype new password: $' "$NEW_PW"
     st "$(prompt_of "$LAB_USER")" "$SAY_DONE"
-    out=$(user_dialog "$LAB_USER" 2>&1); rc=$?
+    user_dialog "$LAB_USER"; rc=$?; out=$(last_dialog)
     printf '%s\n' "$out" | show ssh
     check "the temporary password, changed at the forced prompts, opens the shell (exit $rc)" contains "$out" "LOGGED-IN-AS-$LAB_USER"
     out=$(kbd_ssh "$LAB_USER" "$TEMP_PW" 2>&1)
@@ -339,7 +354,7 @@ scenario_h() {
     st 'New password: $' "$CLI_PW"
     st 'Retype new password: $' "$CLI_PW"
     st "$(prompt_of "$LAB_USER")" "$SAY_DONE"
-    out=$(user_dialog "$LAB_USER" 2>&1)
+    user_dialog "$LAB_USER"; out=$(last_dialog)
     printf '%s
 ' "$out" | show ssh
     check "the new password logs in; monban passwd changes it again" contains "$out" "LOGGED-IN-AS-$LAB_USER"
@@ -360,7 +375,7 @@ scenario_i() {
     st 'Secret: +([A-Z2-7]+)' @secret
     st 'One-time password: $' @totp
     st "$(prompt_of "$OTP_USER")" "$SAY_DONE"
-    out=$(user_dialog "$OTP_USER" 2>&1); rc=$?
+    user_dialog "$OTP_USER"; rc=$?; out=$(last_dialog)
     printf '%s\n' "$out" | show ssh
     check "monban otp enroll over ssh (exit $rc)" test "$rc" = 0
     check "  shows recovery codes" contains "$out" "recovery"
@@ -369,13 +384,13 @@ scenario_i() {
     check "monban status: one-time password enrolled" grep -qE 'One-time password +enrolled' <<<"$out"
     st 'Password: $' "$OTP_PW"
     st 'One-time password: $' 000000
-    out=$(user_dialog "$OTP_USER" 2>&1)
+    user_dialog "$OTP_USER"; out=$(last_dialog)
     printf '%s\n' "$out" | show ssh
     check "the right password with a wrong code is refused" lacks "$out" "LOGGED-IN-AS-$OTP_USER"
     st 'Password: $' "$OTP_PW"
     st 'One-time password: $' @totp
     st "$(prompt_of "$OTP_USER")" "$SAY_DONE"
-    out=$(user_dialog "$OTP_USER" 2>&1)
+    user_dialog "$OTP_USER"; out=$(last_dialog)
     printf '%s\n' "$out" | show ssh
     check "password + one-time password over ssh logs in" contains "$out" "LOGGED-IN-AS-$OTP_USER"
     out=$(kbd_ssh "$OTP_USER" "$OTP_PW" 2>&1)
@@ -385,7 +400,7 @@ scenario_i() {
 # --- (j) sudo with the confirmation password -------------------------------
 scenario_j() {
     local out
-    gssh "usermod -aG sudo $LAB_USER && install -m 0644 /usr/share/doc/monban/examples/pam.d/sudo /etc/pam.d/sudo"
+    gssh "usermod -aG sudo $LAB_USER && cp -p /etc/pam.d/sudo /root/pam.d-sudo.debian && install -m 0644 /usr/share/doc/monban/examples/pam.d/sudo /etc/pam.d/sudo"
     check "the shipped pam.d/sudo installed, $LAB_USER in group sudo" test $? = 0
     st 'Password: $' "$LAB_PW"
     # No prompt: the daemon refuses at once and says why (sudo tries 3 times).
@@ -405,7 +420,7 @@ scenario_j() {
     st "$(prompt_of "$LAB_USER")" 'sudo -k; echo "AFTER-K=$(sudo -n id -un 2>&1)"'
     st 'AFTER-K=sudo: a password is required' @none
     st "$(prompt_of "$LAB_USER")" "$SAY_DONE"
-    out=$(DIALOG_TIMEOUT=60 user_dialog "$LAB_USER" 2>&1)
+    DIALOG_TIMEOUT=60 user_dialog "$LAB_USER"; out=$(last_dialog)
     printf '%s\n' "$out" | show ssh
     check "without a confirmation password sudo says how to set one" contains "$out" "monban passwd --confirm"
     check "the login password at sudo's Confirmation prompt is refused" contains "$out" "Sorry, try again"
@@ -437,7 +452,7 @@ scenario_k() {
     st 'Password: $' "$LAB_PW"
     st "$(prompt_of "$LAB_USER")" 'echo SU-AS-$(id -un); exit'
     st "$(prompt_of "$UNMANAGED_USER")" "$SAY_DONE"
-    out=$(user_dialog "$UNMANAGED_USER" 2>&1)
+    user_dialog "$UNMANAGED_USER"; out=$(last_dialog)
     printf '%s\n' "$out" | show ssh
     check "the unmanaged $UNMANAGED_USER logs in over ssh (pam_unix)" contains "$out" "LOGGED-IN-AS-$UNMANAGED_USER"
     check "su - $LAB_USER with a wrong password: Authentication failure" contains "$out" "su: Authentication failure"
@@ -458,7 +473,7 @@ scenario_l() {
     st 'Retype new password: $' "$PASSWD_PW"
     st 'passwd: password updated successfully' @none
     st "$(prompt_of "$LAB_USER")" "$SAY_DONE"
-    out=$(user_dialog "$LAB_USER" 2>&1)
+    user_dialog "$LAB_USER"; out=$(last_dialog)
     printf '%s\n' "$out" | show ssh
     check "passwd for managed $LAB_USER: updated" contains "$out" "password updated successfully"
     out=$(kbd_ssh "$LAB_USER" "$PASSWD_PW" 2>&1)
@@ -472,12 +487,12 @@ scenario_l() {
     st 'Retype new password: $' "$ROOT_NEW_PW"
     st 'password updated successfully' @none
     st '# $' 'exit'
-    out=$(root_dialog 2>&1)
+    root_dialog; out=$(last_dialog)
     printf '%s\n' "$out" | show ssh
     after=$(gssh "getent shadow root | cut -d: -f2")
     check "passwd for root (unmanaged): pam_unix updated it" contains "$out" "password updated successfully"
     check "  /etc/shadow has root's new hash" test -n "$after" -a "$before" != "$after"
-    out=$(gssh "monban --json log --user root" | tr '{' '\n' | grep -E '"event":"password_changed"')
+    out=$(gssh "monban --json log --user root" | tr '{' '\n' | grep -E '"event":"password_changed".*"user":"root"')
     check "  and monban recorded no password change for root ($out)" test -z "$out"
 }
 ROOT_NEW_PW='Root-Serial-Console-72'
@@ -497,7 +512,7 @@ scenario_m() {
     st 'Password: $' "$ROOT_NEW_PW"
     st "$(prompt_of root)" 'echo SERIAL-AS-$(id -un); exit'
     st 'login: $' @none
-    out=$(DIALOG_TIMEOUT=60 serial_dialog 2>&1)
+    DIALOG_TIMEOUT=60 serial_dialog; out=$(last_dialog)
     printf '%s\n' "$out" | show serial
     check "login on ttyS0 refuses a wrong password" contains "$out" "Login incorrect"
     check "  and admits $LAB_USER with monban's password" contains "$out" "SERIAL-AS-$LAB_USER"
