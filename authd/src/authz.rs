@@ -32,6 +32,8 @@ pub fn authorize(peer: &Peer, req: &Request) -> Result<Access, WireError> {
         Request::Ping | Request::AuthAnswer { .. } | Request::ResetRequest { .. } => {
             Ok(Access::Granted)
         }
+        // What /etc/passwd tells everyone (SPEC §11).
+        Request::Lookup(_) => Ok(Access::Granted),
         Request::AuthStart { ctx, .. }
         | Request::Account { ctx }
         | Request::ChangePassword { ctx, .. }
@@ -109,7 +111,9 @@ pub fn rate_limited(peer: &Peer, req: &Request) -> bool {
         Request::Status { step_up, .. } => step_up.is_some(),
         // Answered without a write (session events from a non-root peer
         // are ignored above), or continuing a limited conversation.
+        // Reads by key that NSS makes for every program: never limited.
         Request::Ping
+        | Request::Lookup(_)
         | Request::AuthAnswer { .. }
         | Request::Account { .. }
         | Request::ChangeCheck { .. }

@@ -201,19 +201,13 @@ async fn connection(
         }
     };
     let (uid, pid) = (cred.uid(), cred.pid());
-    let group = daemon.cfg.daemon.admin_group.clone();
-    // One trip to the blocking pool for both /proc and NSS; NSS is asked
-    // only once a slot is held, so refused connections cost no lookup.
     let identify = move || {
         let real = peer_proc::real_uid(pid, accepted);
         let counted = counted_uid(uid, real);
-        let admitted = slots
-            .take(counted)
-            .map(|slot| (slot, Peer::resolve(uid, counted, &group)));
-        (real, counted, admitted)
+        (real, counted, slots.take(counted))
     };
-    // Root's peers (every PAM stack) ask NSS nothing, and /proc answers
-    // from memory: no trip to the blocking pool on the login path.
+    // /proc answers from memory for root's peers (every PAM stack): no
+    // trip to the blocking pool on the login path.
     let admitted = if uid == 0 {
         Ok(identify())
     } else {
@@ -229,7 +223,7 @@ async fn connection(
             "real uid of the peer unknown ({why}): counted as a non-root user"
         );
     }
-    let Some((_slot, peer)) = admitted else {
+    let Some(_slot) = admitted else {
         tracing::warn!(
             uid,
             real_uid = counted,
@@ -242,8 +236,11 @@ async fn connection(
         let _ = send(&mut stream, &busy, catalog.lang()).await;
         return;
     };
-    tracing::debug!(uid, real_uid = peer.real_uid, pid, "connection");
-    let mut session = Session::new(peer);
+    tracing::debug!(uid, real_uid = counted, pid, "connection");
+    // Who the peer is (a NSS question) is asked at its first request that
+    // needs it: NSS lookups need nobody's name, and asking NSS the name
+    // of an account only monban knows would ask this daemon again.
+    let mut session: Option<Session> = None;
     loop {
         let body = match tokio::time::timeout(idle, read_frame(&mut stream)).await {
             Err(_) => {
@@ -264,9 +261,33 @@ async fn connection(
                 return;
             }
         };
-        let mut response = daemon.handle(&mut session, request).await;
+        if let Request::Lookup(query) = request {
+            let reply = daemon.answer_lookup(query).await;
+            if let Err(e) = send(&mut stream, &reply, Lang::En).await {
+                tracing::debug!(uid, "client went away: {e}");
+                return;
+            }
+            continue;
+        }
+        let session = match &mut session {
+            Some(session) => session,
+            None => {
+                let group = daemon.cfg.daemon.admin_group.clone();
+                let resolve = move || Peer::resolve(uid, counted, &group);
+                let peer = if uid == 0 {
+                    resolve()
+                } else {
+                    match tokio::task::spawn_blocking(resolve).await {
+                        Ok(peer) => peer,
+                        Err(_) => return,
+                    }
+                };
+                session.insert(Session::new(peer))
+            }
+        };
+        let mut response = daemon.handle(session, request).await;
         // After the handler: a reply to `monban language ja` is in Japanese.
-        let lang = daemon.reply_language(&session, hint).await;
+        let lang = daemon.reply_language(session, hint).await;
         response.render(daemon.catalog(lang));
         if let Err(e) = send(&mut stream, &response, lang).await {
             tracing::debug!(uid, "client went away: {e}");

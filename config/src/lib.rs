@@ -2,6 +2,7 @@
 //! stop the daemon at start-up with the file, the line and a reason.
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod database;
 mod duration;
 mod locate;
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+pub use accounts::{AccountsConfig, LOWEST_UID, is_plain_name};
 pub use database::Database;
 pub use duration::{Limit, Span};
 pub use mail::{InviteConfig, MailConfig, MailTls, ResetConfig};
@@ -36,6 +38,7 @@ pub struct Config {
     pub mail: MailConfig,
     pub reset: ResetConfig,
     pub invite: InviteConfig,
+    pub accounts: AccountsConfig,
 }
 
 /// The audit trail's bounds (SPEC §13 "The audit trail cannot be flooded").
@@ -439,6 +442,7 @@ impl Config {
             );
         }
         mail::validate(&self.mail, &self.reset, &self.invite)?;
+        accounts::validate(&self.accounts)?;
         let mut paths = vec![("socket", &d.socket), ("secret_key", &d.secret_key)];
         if let Database::Sqlite(path) = &d.database {
             paths.push(("database", path));

@@ -463,3 +463,8 @@ cli-status-email = E-mail
 cli-status-email-new = New e-mail
 cli-prompt-email-code = Verification code:{ " " }
 cli-users-email = E-MAIL
+
+## Accounts that exist only in monban (SPEC §11)
+accounts-added = { $then } It is an account of its own, uid { $uid }: hosts whose /etc/nsswitch.conf reads "passwd: files monban" know it.
+accounts-name-taken = { $user } already exists on this system (files, LDAP or another NSS source): --account is only for names nobody else has. Manage the existing user with `monban user add { $user }` instead.
+accounts-range-full = No uid is left in [accounts] uid_min–uid_max ({ $min }–{ $max }); uids are never reused. Widen the range in monban.toml.

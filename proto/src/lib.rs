@@ -13,6 +13,7 @@
 mod client;
 mod error;
 mod frame;
+mod lookup;
 mod reply;
 mod request;
 mod secret;
@@ -25,6 +26,7 @@ pub use frame::{
     FrameError, MAX_FRAME_LEN, MAX_REPLY_LEN, check_len, decode, decode_with, encode, encode_reply,
     encode_reply_in, encode_request, read_frame, read_reply, write_frame,
 };
+pub use lookup::{GroupEntry, Lookup, LookupReply, PasswdEntry};
 pub use monban_i18n::{Arg, Catalog, Catalogs, Lang, LangHint, Text};
 pub use reply::*;
 pub use request::*;

@@ -155,6 +155,7 @@ pub enum Response {
         #[serde(default)]
         skipped: Vec<UserMessage>,
     },
+    Lookup(crate::LookupReply),
     Error(WireError),
 }
 
@@ -285,6 +286,9 @@ pub struct UserStatus {
     /// An address waiting for `email verify`.
     #[serde(default)]
     pub email_pending: Option<String>,
+    /// The uid of an account that exists only in monban (SPEC §11).
+    #[serde(default)]
+    pub uid: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -344,7 +348,8 @@ impl Response {
             | Self::OtpState(_)
             | Self::Unlocked { .. }
             | Self::Campaigns(_)
-            | Self::Audit { .. } => {}
+            | Self::Audit { .. }
+            | Self::Lookup(_) => {}
         }
     }
 }

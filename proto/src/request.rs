@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Secret;
+use crate::{Lookup, Secret};
 use monban_i18n::Lang;
 
 /// Which secret a request is about. Each kind has its own failure counter.
@@ -146,6 +146,8 @@ pub enum Request {
     ResetRequest {
         user: String,
     },
+    /// An NSS lookup (SPEC §11), answered to everyone.
+    Lookup(Lookup),
     /// Administrative operations; non-root administrators add `step_up`
     /// (their own confirmation password).
     Admin {
@@ -174,6 +176,10 @@ pub enum AdminOp {
         /// No password: an activation code is mailed to `email`.
         #[serde(default)]
         invite: bool,
+        /// An account that exists only in monban: a uid is allocated
+        /// (SPEC §11).
+        #[serde(default)]
+        account: bool,
     },
     /// Changes stored settings of a user; fields left None stay as they are.
     UserSet {

@@ -63,6 +63,35 @@ fn not_yourself(peer: &Peer, user: &str, what: OnSelf) -> Result<(), WireError> 
 }
 
 /// Account names as useradd(8) accepts them.
+/// What a new user is given besides a secret.
+pub(super) struct NewUser {
+    pub require_otp: bool,
+    pub language: Option<monban_proto::Lang>,
+    /// Exists only in monban: a uid is allocated (SPEC §11).
+    pub account: bool,
+}
+
+impl NewUser {
+    /// Allocates the account's uid in the transaction that inserts user
+    /// `id`: both are kept, or neither.
+    pub fn create_account(
+        &self,
+        tx: &dyn store::Tx,
+        id: i64,
+        cfg: &monban_config::AccountsConfig,
+    ) -> Result<Option<u32>, store::StoreError> {
+        if !self.account {
+            return Ok(None);
+        }
+        let (min, max) = (cfg.uid_min, cfg.uid_max);
+        let uid = tx
+            .allocate_uid(min, max)?
+            .ok_or(store::StoreError::UidRangeFull { min, max })?;
+        tx.set_uid(id, uid)?;
+        Ok(Some(uid))
+    }
+}
+
 pub(crate) fn valid_user_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 32
@@ -133,27 +162,23 @@ impl Daemon {
                 language,
                 email,
                 invite,
+                account,
             } => {
+                self.check_new_user(&user, account).await?;
+                let new = NewUser {
+                    require_otp,
+                    language,
+                    account,
+                };
                 if invite {
                     if password.is_some() || temporary {
                         return Err(bad(Text::new("email-invite-no-password")));
                     }
-                    self.check_new_user(&user).await?;
-                    return self
-                        .user_add_invited(&origin, user, email, require_otp, language)
-                        .await;
+                    return self.user_add_invited(&origin, user, email, new).await;
                 }
                 let email = email.map(EmailChange::To);
-                self.user_add(
-                    &origin,
-                    user,
-                    password,
-                    temporary,
-                    require_otp,
-                    language,
-                    email,
-                )
-                .await
+                self.user_add(&origin, user, password, temporary, new, email)
+                    .await
             }
             AdminOp::UserSet {
                 user,
@@ -403,7 +428,7 @@ impl Daemon {
     }
 
     /// A name that may be added: well-formed and not taken.
-    async fn check_new_user(&self, user: &str) -> Result<(), WireError> {
+    async fn check_new_user(&self, user: &str, account: bool) -> Result<(), WireError> {
         if !valid_user_name(user) {
             // Quoted and escaped: the name may hold anything.
             return Err(bad(
@@ -416,21 +441,34 @@ impl Daemon {
                 Text::new("admin-user-exists").arg("user", user),
             ));
         }
+        if account && self.known_to_nss(user).await {
+            return Err(WireError::new(
+                ErrorCode::AlreadyExists,
+                Text::new("accounts-name-taken").arg("user", user),
+            ));
+        }
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Whether the system already knows `user` (files, LDAP, …). Asked
+    /// after the store said no, so this daemon's own NSS module, if the
+    /// host uses it, answers "not found" and the question ends there. A
+    /// lookup that fails counts as known: never a second owner of a name.
+    async fn known_to_nss(&self, user: &str) -> bool {
+        let name = user.to_string();
+        let found = tokio::task::spawn_blocking(move || nix::unistd::User::from_name(&name)).await;
+        !matches!(found, Ok(Ok(None)))
+    }
+
     async fn user_add(
         &self,
         origin: &Origin,
         user: String,
         password: Option<Secret>,
         temporary: bool,
-        require_otp: bool,
-        language: Option<monban_proto::Lang>,
+        new: NewUser,
         email: Option<EmailChange>,
     ) -> Result<Response, WireError> {
-        self.check_new_user(&user).await?;
         let (password, generated) = self.given_or_generated(&user, password)?;
         // A password the administrator knows must not outlive its first use.
         let temporary = temporary || generated;
@@ -453,27 +491,35 @@ impl Daemon {
             Some(EmailChange::To(a)) => Some(a),
             _ => None,
         };
-        self.commit(vec![entry], move |tx| {
-            let id = tx.insert_user(&name, now, require_otp)?;
-            tx.set_language(id, language)?;
-            tx.set_email(id, address.as_deref())?;
-            let cred = store::NewCredential {
-                kind: CredentialKind::Login,
-                hash: &hash,
-                set_at: now,
-                temporary_until: valid_until,
-                force_change: temporary.then_some(expiry::ForceReason::Temporary.as_str()),
-            };
-            tx.set_credential(id, &cred, keep)?;
-            Ok(())
-        })
-        .await?;
-        let text = match valid_until {
+        let accounts = self.cfg.accounts.clone();
+        let uid = self
+            .commit(vec![entry], move |tx| {
+                let id = tx.insert_user(&name, now, new.require_otp)?;
+                let uid = new.create_account(tx, id, &accounts)?;
+                tx.set_language(id, new.language)?;
+                tx.set_email(id, address.as_deref())?;
+                let cred = store::NewCredential {
+                    kind: CredentialKind::Login,
+                    hash: &hash,
+                    set_at: now,
+                    temporary_until: valid_until,
+                    force_change: temporary.then_some(expiry::ForceReason::Temporary.as_str()),
+                };
+                tx.set_credential(id, &cred, keep)?;
+                Ok(uid)
+            })
+            .await?;
+        let mut text = match valid_until {
             Some(until) => Text::new("admin-added-temporary")
                 .arg("user", &user)
                 .time("until", until),
             None => Text::new("admin-added").arg("user", &user),
         };
+        if let Some(uid) = uid {
+            text = Text::new("accounts-added")
+                .arg("uid", uid.to_string())
+                .arg("then", vec![text]);
+        }
         Ok(password_answer(
             user,
             password,

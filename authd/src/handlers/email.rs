@@ -2,7 +2,7 @@
 //! reset requests, invitations, and a mailed code accepted at the login
 //! prompt as a one-time temporary password.
 
-use monban_proto::{EmailChange, ErrorCode, Lang, Response, Secret, Text, WireError};
+use monban_proto::{EmailChange, ErrorCode, Response, Secret, Text, WireError};
 
 use super::admin::{bad, done};
 use super::{Daemon, Origin};
@@ -203,8 +203,7 @@ impl Daemon {
         origin: &Origin,
         user: String,
         address: Option<String>,
-        require_otp: bool,
-        language: Option<Lang>,
+        new: super::admin::NewUser,
     ) -> Result<Response, WireError> {
         let Some(address) = address else {
             return Err(bad(Text::new("email-invite-needs-address")));
@@ -221,9 +220,12 @@ impl Daemon {
         entry.detail = Some(format!("invited, code sent to {address}"));
         let (name, to) = (user.clone(), address.clone());
         let mailer = self.mailer.clone();
-        let until = self
+        let accounts = self.cfg.accounts.clone();
+        let language = new.language;
+        let (until, uid) = self
             .commit(vec![entry], move |tx| {
-                let id = tx.insert_user(&name, now, require_otp)?;
+                let id = tx.insert_user(&name, now, new.require_otp)?;
+                let uid = new.create_account(tx, id, &accounts)?;
                 tx.set_language(id, language)?;
                 tx.set_email(id, Some(&to))?;
                 let (code, row) = mailer.new_code(id, CodePurpose::Invite, valid_for, None);
@@ -236,16 +238,20 @@ impl Daemon {
                 if let Some(mail) = &mail {
                     tx.queue_mail(mail)?;
                 }
-                Ok(until)
+                Ok((until, uid))
             })
             .await?;
         self.mailer.kick();
-        Ok(done(
-            Text::new("email-invited")
-                .arg("user", &user)
-                .arg("address", address)
-                .time("until", until),
-        ))
+        let mut text = Text::new("email-invited")
+            .arg("user", &user)
+            .arg("address", address)
+            .time("until", until);
+        if let Some(uid) = uid {
+            text = Text::new("accounts-added")
+                .arg("uid", uid.to_string())
+                .arg("then", vec![text]);
+        }
+        Ok(done(text))
     }
 
     /// A reset or invitation code was right at the login prompt (and the

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod email;
 mod language;
+mod lookup;
 mod migrate;
 mod otp;
 mod password;
@@ -118,7 +119,18 @@ pub(crate) fn internal(e: impl std::fmt::Display) -> WireError {
 
 impl From<StoreError> for WireError {
     fn from(e: StoreError) -> Self {
-        internal(e)
+        match e {
+            StoreError::UidRangeFull { min, max } => {
+                tracing::error!("{e}");
+                WireError::new(
+                    ErrorCode::BadRequest,
+                    Text::new("accounts-range-full")
+                        .arg("min", min)
+                        .arg("max", max),
+                )
+            }
+            e => internal(e),
+        }
     }
 }
 
@@ -276,6 +288,7 @@ impl Daemon {
             Request::EmailVerify { code } => self.email_verify(&session.peer, code).await,
             Request::EmailRemove => self.email_remove(&session.peer).await,
             Request::ResetRequest { user } => self.reset_request(&session.peer, user).await,
+            Request::Lookup(query) => self.lookup(query).await,
             Request::Admin { step_up, op } => match self.admit(access, session, step_up).await {
                 Ok(()) => self.admin(&session.peer, op).await,
                 Err(e) => Err(e),
@@ -285,6 +298,8 @@ impl Daemon {
     }
 }
 
+#[cfg(test)]
+mod lookup_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

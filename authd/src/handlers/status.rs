@@ -119,6 +119,7 @@ impl Daemon {
             failures_since_last_login,
             email: user.email.clone(),
             email_pending,
+            uid: user.uid,
         })
     }
 }

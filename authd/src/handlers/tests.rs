@@ -24,14 +24,14 @@ use crate::store::testing;
 const START: i64 = 1_800_000_000;
 const PW: &str = "Tsukuba-2026";
 
-struct Fixture {
-    daemon: Daemon,
+pub(super) struct Fixture {
+    pub(super) daemon: Daemon,
     clock: Arc<FixedClock>,
     _dir: tempfile::TempDir,
 }
 
 impl Fixture {
-    async fn new(edit: impl FnOnce(&mut Config)) -> Self {
+    pub(super) async fn new(edit: impl FnOnce(&mut Config)) -> Self {
         let mut cfg = Config::default();
         cfg.argon2.memory_kib = 64;
         cfg.argon2.iterations = 1;
@@ -84,7 +84,7 @@ impl Fixture {
         self.clock.0.fetch_add(secs, Ordering::SeqCst);
     }
 
-    fn root() -> Session {
+    pub(super) fn root() -> Session {
         Session::new(Peer {
             uid: 0,
             real_uid: 0,
@@ -93,7 +93,7 @@ impl Fixture {
         })
     }
 
-    async fn admin(&self, op: AdminOp) -> Response {
+    pub(super) async fn admin(&self, op: AdminOp) -> Response {
         self.daemon
             .handle(&mut Self::root(), Request::Admin { step_up: None, op })
             .await
@@ -109,6 +109,7 @@ impl Fixture {
                 language: None,
                 email: None,
                 invite: false,
+                account: false,
             })
             .await;
         assert!(matches!(r, Response::Done { .. }), "{r:?}");

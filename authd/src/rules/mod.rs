@@ -3,6 +3,7 @@
 //! The store and the socket handlers feed them and act on their answers.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod codes;
 pub mod email;
 pub mod expiry;

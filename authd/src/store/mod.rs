@@ -10,6 +10,8 @@
 #[cfg(test)]
 mod conformance;
 #[cfg(test)]
+mod conformance_accounts;
+#[cfg(test)]
 mod conformance_mail;
 pub mod postgres;
 mod rows;
@@ -61,6 +63,8 @@ pub enum StoreError {
     BadValue { table: String, column: String },
     #[error("cannot prepare a mail: {0}")]
     Mail(String),
+    #[error("no uid is left in [accounts] uid_min-uid_max ({min}-{max})")]
+    UidRangeFull { min: u32, max: u32 },
     #[error("a read-only access tried to write (a bug in monban-authd)")]
     ReadOnly,
     #[error("cannot flush the database journal {path}: {source}")]

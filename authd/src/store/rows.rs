@@ -19,6 +19,8 @@ pub struct UserRow {
     pub language: Option<Lang>,
     /// The registered (verified) e-mail address.
     pub email: Option<String>,
+    /// The uid of an account that exists only in monban (SPEC §11).
+    pub uid: Option<u32>,
 }
 
 /// A stored secret. The hash is a PHC string (Argon2id) or, for imported

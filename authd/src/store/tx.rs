@@ -21,6 +21,15 @@ pub trait Tx {
     /// Up to `limit` users by name after `after` (the previous page's last).
     fn users_page(&self, after: Option<&str>, limit: u32) -> Result<Vec<UserRow>>;
     fn insert_user(&self, name: &str, now: i64, require_otp: bool) -> Result<i64>;
+
+    // Accounts that exist only in monban (SPEC §11).
+    fn find_user_by_uid(&self, uid: u32) -> Result<Option<UserRow>>;
+    /// Up to `limit` users with a uid, by name after `after`.
+    fn accounts_page(&self, after: Option<&str>, limit: u32) -> Result<Vec<UserRow>>;
+    /// Hands out the next uid at or above `min`, once, on every host of a
+    /// fleet alike; None when the range up to `max` is used up.
+    fn allocate_uid(&self, min: u32, max: u32) -> Result<Option<u32>>;
+    fn set_uid(&self, user_id: i64, uid: u32) -> Result<()>;
     /// The user's language preference; None clears it.
     fn set_language(&self, user_id: i64, language: Option<Lang>) -> Result<()>;
     /// The stored preference of `name`, if the user exists and has one.

@@ -44,8 +44,10 @@ const TABLES: &[(&str, &[Column])] = {
                 ("shadow_warn_days", "shadow_warn_days", Int),
                 ("language", "language", Text),
                 ("email", "email", Text),
+                ("uid", "uid", Int),
             ],
         ),
+        ("uid_counter", &[("id", "id", Int), ("next", "next", Int)]),
         (
             "credentials",
             &[

@@ -137,6 +137,17 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_next_at ON outbox(next_at);
     "#,
+    // 3: accounts that exist only in monban (SPEC §11): the uid handed
+    // out, and the next one to hand out (never reused, so a removed
+    // account's files cannot pass to a newcomer).
+    r#"
+    ALTER TABLE users ADD COLUMN uid BIGINT;
+    CREATE UNIQUE INDEX users_uid ON users(uid);
+    CREATE TABLE uid_counter (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        next BIGINT NOT NULL
+    );
+    "#,
 ];
 
 /// Brings the schema (in the connection's `search_path`) up to date.

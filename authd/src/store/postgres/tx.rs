@@ -179,7 +179,7 @@ fn connection_fault(e: &tokio_postgres::Error) -> bool {
 }
 
 const USER_COLUMNS: &str = "id, name, created_at, disabled, require_otp, otp_required_since, \
-     shadow_max_days, shadow_min_days, shadow_warn_days, language, email";
+     shadow_max_days, shadow_min_days, shadow_warn_days, language, email, uid";
 
 fn user_from_row(r: &Row) -> Result<UserRow> {
     Ok(UserRow {
@@ -195,7 +195,18 @@ fn user_from_row(r: &Row) -> Result<UserRow> {
         // A value this build does not know reads as no preference.
         language: r.try_get::<_, Option<&str>>(9)?.and_then(Lang::parse),
         email: r.try_get(10)?,
+        uid: r
+            .try_get::<_, Option<i64>>(11)?
+            .map(|uid| u32::try_from(uid).map_err(|_| bad_uid()))
+            .transpose()?,
     })
+}
+
+fn bad_uid() -> StoreError {
+    StoreError::BadValue {
+        table: "users".into(),
+        column: "uid".into(),
+    }
 }
 
 fn users(rows: Vec<Row>) -> Result<Vec<UserRow>> {
@@ -232,6 +243,39 @@ impl Tx for PgTx<'_> {
             &[&name, &now, &require_otp],
         )?;
         Ok(row.try_get(0)?)
+    }
+    fn find_user_by_uid(&self, uid: u32) -> Result<Option<UserRow>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE uid = $1");
+        self.query_opt(&sql, &[&i64::from(uid)])?
+            .as_ref()
+            .map(user_from_row)
+            .transpose()
+    }
+    fn accounts_page(&self, after: Option<&str>, limit: u32) -> Result<Vec<UserRow>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE uid IS NOT NULL AND name > $1 ORDER BY name LIMIT $2"
+        );
+        users(self.query(&sql, &[&after.unwrap_or(""), &i64::from(limit)])?)
+    }
+    fn allocate_uid(&self, min: u32, max: u32) -> Result<Option<u32>> {
+        self.writable()?;
+        // The upsert takes the counter's row lock: hosts allocating at
+        // once are served one after the other, never the same uid.
+        let row = self.query_one(
+            "INSERT INTO uid_counter (id, next) VALUES (1, $1::bigint + 1)
+             ON CONFLICT (id) DO UPDATE SET next = GREATEST(uid_counter.next, $1::bigint) + 1
+             RETURNING next - 1",
+            &[&i64::from(min)],
+        )?;
+        let uid: i64 = row.try_get(0)?;
+        Ok(u32::try_from(uid).ok().filter(|uid| *uid <= max))
+    }
+    fn set_uid(&self, user_id: i64, uid: u32) -> Result<()> {
+        self.execute(
+            "UPDATE users SET uid = $2 WHERE id = $1",
+            &[&user_id, &i64::from(uid)],
+        )?;
+        Ok(())
     }
     fn set_language(&self, user_id: i64, language: Option<Lang>) -> Result<()> {
         let code = language.map(Lang::code);

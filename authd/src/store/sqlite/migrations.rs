@@ -142,6 +142,17 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_next_at ON outbox(next_at);
     "#,
+    // 6: accounts that exist only in monban (SPEC §11): the uid handed
+    // out, and the next one to hand out (never reused, so a removed
+    // account's files cannot pass to a newcomer).
+    r#"
+    ALTER TABLE users ADD COLUMN uid INTEGER;
+    CREATE UNIQUE INDEX users_uid ON users(uid);
+    CREATE TABLE uid_counter (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        next INTEGER NOT NULL
+    );
+    "#,
 ];
 
 pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

@@ -36,6 +36,18 @@ impl Tx for SqliteTx<'_> {
     fn insert_user(&self, name: &str, now: i64, require_otp: bool) -> Result<i64> {
         users::insert(self.conn, name, now, require_otp)
     }
+    fn find_user_by_uid(&self, uid: u32) -> Result<Option<UserRow>> {
+        users::find_by_uid(self.conn, uid)
+    }
+    fn accounts_page(&self, after: Option<&str>, limit: u32) -> Result<Vec<UserRow>> {
+        users::accounts_page(self.conn, after, limit)
+    }
+    fn allocate_uid(&self, min: u32, max: u32) -> Result<Option<u32>> {
+        users::allocate_uid(self.conn, min, max)
+    }
+    fn set_uid(&self, user_id: i64, uid: u32) -> Result<()> {
+        users::set_uid(self.conn, user_id, uid)
+    }
     fn set_language(&self, user_id: i64, language: Option<Lang>) -> Result<()> {
         users::set_language(self.conn, user_id, language)
     }

@@ -10,7 +10,7 @@ use crate::store::StoreError;
 use crate::store::rows::{CredentialRow, NewCredential, UserRow};
 
 const USER_COLUMNS: &str = "id, name, created_at, disabled, require_otp, otp_required_since, \
-     shadow_max_days, shadow_min_days, shadow_warn_days, language, email";
+     shadow_max_days, shadow_min_days, shadow_warn_days, language, email, uid";
 
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
@@ -29,6 +29,7 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
             .as_deref()
             .and_then(Lang::parse),
         email: r.get(10)?,
+        uid: r.get(11)?,
     })
 }
 
@@ -71,6 +72,47 @@ pub fn insert(
     )?
     .execute(params![name, now, require_otp])?;
     Ok(conn.last_insert_rowid())
+}
+
+pub fn find_by_uid(conn: &Connection, uid: u32) -> Result<Option<UserRow>, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE uid = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([uid], user_from_row)
+        .optional()?)
+}
+
+/// Up to `limit` accounts (users with a uid) by name after `after`.
+pub fn accounts_page(
+    conn: &Connection,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<Vec<UserRow>, StoreError> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE uid IS NOT NULL AND name > ?1 ORDER BY name LIMIT ?2"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![after.unwrap_or(""), limit], user_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The next uid at or above `min`; None when it would pass `max` (nothing
+/// is then changed, the caller's transaction being dropped).
+pub fn allocate_uid(conn: &Connection, min: u32, max: u32) -> Result<Option<u32>, StoreError> {
+    let uid: i64 = conn
+        .prepare_cached(
+            "INSERT INTO uid_counter (id, next) VALUES (1, ?1 + 1)
+             ON CONFLICT (id) DO UPDATE SET next = MAX(next, ?1) + 1
+             RETURNING next - 1",
+        )?
+        .query_row([min], |r| r.get(0))?;
+    Ok(u32::try_from(uid).ok().filter(|uid| *uid <= max))
+}
+
+pub fn set_uid(conn: &Connection, user_id: i64, uid: u32) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE users SET uid = ?2 WHERE id = ?1")?
+        .execute(params![user_id, uid])?;
+    Ok(())
 }
 
 /// The user's language preference; None clears it.
