@@ -171,6 +171,11 @@ pub(crate) enum UserVerb {
         /// Set no password: mail an activation code to --email instead.
         #[arg(long, requires = "email", conflicts_with_all = ["password_stdin", "temporary"])]
         invite: bool,
+        /// An account that exists only in monban: no /etc/passwd line on
+        /// any host; a uid is allocated from [accounts] and the NSS module
+        /// answers for it. Refused for a name the system already knows.
+        #[arg(long)]
+        account: bool,
     },
     /// Change a user's settings.
     Set {

@@ -54,8 +54,9 @@ fn own_name() -> Option<String> {
 
 /// The labels of `monban status`, in order; every one is measured so the
 /// values line up whichever are shown.
-const LABELS: [&str; 14] = [
+const LABELS: [&str; 15] = [
     "cli-status-user",
+    "cli-status-uid",
     "cli-status-account",
     "cli-status-login",
     "cli-status-confirm",
@@ -106,6 +107,10 @@ impl<'a> Lines<'a> {
 pub(crate) fn render(s: &UserStatus, now: i64, tr: &Catalog) -> String {
     let mut out = Lines::new(tr);
     out.push("cli-status-user", &s.user);
+    if let Some(uid) = s.uid {
+        let line = tr.with("cli-uid-account", &[("uid", Arg::Str(uid.to_string()))]);
+        out.push("cli-status-uid", &line);
+    }
     let account = if s.disabled {
         tr.get("cli-account-disabled")
     } else {

@@ -22,6 +22,7 @@ pub(crate) fn run(ctx: &mut Ctx, verb: UserVerb) -> Result<(), CliError> {
             language,
             email,
             invite,
+            account,
         } => {
             ctx.connect()?;
             let step_up = ctx.step_up()?;
@@ -40,11 +41,12 @@ pub(crate) fn run(ctx: &mut Ctx, verb: UserVerb) -> Result<(), CliError> {
                 language: language.map(Into::into),
                 email,
                 invite,
+                account,
             };
             let reply = ctx.admin_with(step_up, op)?;
             finish(ctx, reply, Text::new("cli-user-added").arg("user", &user))?;
             // The old Unix password would still open the account.
-            if ctx.root {
+            if ctx.root && !account {
                 import::warn_if_usable(&user, ctx.tr());
             }
             Ok(())
@@ -266,10 +268,12 @@ fn otp_cell(u: &UserStatus, tr: &Catalog) -> String {
 }
 
 pub(crate) fn list_table(users: &[UserStatus], tr: &Catalog) -> String {
+    // The UID column only where some user is an account of monban's own.
+    let uids = users.iter().any(|u| u.uid.is_some());
     let rows: Vec<Vec<String>> = users
         .iter()
         .map(|u| {
-            vec![
+            let mut row = vec![
                 u.user.clone(),
                 if u.disabled {
                     tr.get("cli-cell-yes")
@@ -282,10 +286,14 @@ pub(crate) fn list_table(users: &[UserStatus], tr: &Catalog) -> String {
                 otp_cell(u, tr),
                 output::or_dash(u.must_change.as_ref().map(|t| t.text.as_str())),
                 output::or_dash(u.email.as_deref()),
-            ]
+            ];
+            if uids {
+                row.insert(1, output::or_dash(u.uid.map(|n| n.to_string()).as_deref()));
+            }
+            row
         })
         .collect();
-    let headers = [
+    let mut headers = vec![
         tr.get("cli-users-user"),
         tr.get("cli-users-disabled"),
         tr.get("cli-users-login"),
@@ -295,6 +303,9 @@ pub(crate) fn list_table(users: &[UserStatus], tr: &Catalog) -> String {
         tr.get("cli-users-must-change"),
         tr.get("cli-users-email"),
     ];
+    if uids {
+        headers.insert(1, tr.get("cli-users-uid"));
+    }
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     output::table(&headers, &rows)
 }
@@ -358,6 +369,17 @@ mod tests {
              bob       はい    利用停止（5）  -       正常（1）       登録済み    temporary password  -\n\
              carol     いいえ  正常           -       -               -（必須）   -                   -\n"
         );
+    }
+
+    #[test]
+    fn accounts_of_monban_own_add_a_uid_column() {
+        let mut hanako = user("hanako", 0, false);
+        hanako.uid = Some(200_000);
+        let out = list_table(&[hanako, user("local", 0, false)], &en());
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].starts_with("USER    UID     DISABLED"), "{out}");
+        assert!(lines[1].starts_with("hanako  200000  no"), "{out}");
+        assert!(lines[2].starts_with("local   -       no"), "{out}");
     }
 
     #[test]

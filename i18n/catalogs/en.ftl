@@ -267,6 +267,8 @@ cli-cannot-read = cannot read { $path }: { $error }
 
 # monban status
 cli-status-user = User
+cli-status-uid = UID
+cli-uid-account = { $uid } (an account of monban's own, known through NSS)
 cli-status-account = Account
 cli-status-login = Login password
 cli-status-confirm = Confirmation password
@@ -463,6 +465,7 @@ cli-status-email = E-mail
 cli-status-email-new = New e-mail
 cli-prompt-email-code = Verification code:{ " " }
 cli-users-email = E-MAIL
+cli-users-uid = UID
 
 ## Accounts that exist only in monban (SPEC §11)
 accounts-added = { $then } It is an account of its own, uid { $uid }: hosts whose /etc/nsswitch.conf reads "passwd: files monban" know it.

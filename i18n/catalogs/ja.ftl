@@ -252,6 +252,8 @@ cli-cannot-read = { $path } を読み込めません: { $error }
 
 # monban status
 cli-status-user = ユーザー
+cli-status-uid = UID
+cli-uid-account = { $uid }（monban だけのアカウント。NSS で参照）
 cli-status-account = アカウント
 cli-status-login = ログインパスワード
 cli-status-confirm = 確認用パスワード
@@ -437,6 +439,7 @@ cli-status-email = メールアドレス
 cli-status-email-new = 新しいメールアドレス
 cli-prompt-email-code = 確認コード：
 cli-users-email = メールアドレス
+cli-users-uid = UID
 
 ## monban だけのアカウント (SPEC §11)
 accounts-added = { $then } monban だけのアカウントで、uid は { $uid } です。/etc/nsswitch.conf に「passwd: files monban」とあるホストで使えます。

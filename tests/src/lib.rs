@@ -13,6 +13,7 @@ mod db;
 mod flood;
 mod harness;
 mod holder;
+mod nss;
 mod otp;
 mod pam;
 pub mod pg;
@@ -30,6 +31,7 @@ pub use harness::{
     Account, DAEMON, Harness, NOBODY, PROCESS_LIMIT, READY_LIMIT, artefact, bin_dir,
 };
 pub use holder::{HeldConnections, connection_holder_main};
+pub use nss::NssNamespace;
 pub use otp::{OtpEnrolment, fresh_step, totp};
 pub use pam::{PamOutcome, PamRun, change_flow};
 pub use process::{Output, Proc, run};

@@ -26,6 +26,7 @@ impl Harness {
             silent: false,
             pam_env: Vec::new(),
             process_env: Vec::new(),
+            wrapper: Vec::new(),
         }
     }
 
@@ -110,6 +111,9 @@ pub struct PamRun<'h> {
     silent: bool,
     pam_env: Vec<String>,
     process_env: Vec<(String, String)>,
+    /// A program (and its arguments) the driver runs under, e.g. a
+    /// private mount namespace (`NssNamespace::prefix`).
+    wrapper: Vec<String>,
 }
 
 impl PamRun<'_> {
@@ -168,6 +172,11 @@ impl PamRun<'_> {
 
     /// A variable of the environment of the process running the stack
     /// (`su`, `sudo`, a screen locker started in the user's locale).
+    pub fn wrapped_in(mut self, argv: &[String]) -> Self {
+        self.wrapper = argv.to_vec();
+        self
+    }
+
     pub fn process_env(mut self, name: &str, value: &str) -> Self {
         self.process_env.push((name.into(), value.into()));
         self
@@ -200,7 +209,15 @@ impl PamRun<'_> {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644))
             .expect("chmod service file");
 
-        let mut cmd = Command::new(artefact("monban-pam-driver"));
+        let driver = artefact("monban-pam-driver");
+        let mut cmd = match self.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(driver);
+                c
+            }
+            None => Command::new(driver),
+        };
         cmd.arg("--confdir").arg(&confdir).args([
             "--service",
             &service,

@@ -320,6 +320,7 @@ fn a_large_audit_trail_and_user_list_are_answered_whole() {
             language: None,
             email: None,
             invite: false,
+            account: false,
         };
         match c.call(&Request::Admin { step_up: None, op }) {
             Ok(Response::Done { .. }) => {}

@@ -378,10 +378,10 @@ scenario_i() {
     user_dialog "$OTP_USER"; rc=$?; out=$(last_dialog)
     printf '%s\n' "$out" | show ssh
     check "monban otp enroll over ssh (exit $rc)" test "$rc" = 0
-    check "  shows recovery codes" contains "$out" "recovery"
+    check "  shows recovery codes" contains "$out" "Recovery codes"
     out=$(gssh "monban status $OTP_USER")
     printf '%s\n' "$out" | show guest
-    check "monban status: one-time password enrolled" grep -qE 'One-time password +enrolled' <<<"$out"
+    check "monban status: one-time password enrolled" grep -qE 'One-time password: +enrolled' <<<"$out"
     st 'Password: $' "$OTP_PW"
     st 'One-time password: $' 000000
     user_dialog "$OTP_USER"; out=$(last_dialog)

@@ -316,6 +316,7 @@ fn response_name(resp: &Response) -> &'static str {
         Response::Campaigns(_) => "campaigns",
         Response::Audit { .. } => "audit",
         Response::Imported { .. } => "imported",
+        Response::Lookup(_) => "lookup",
         Response::Error(_) => "error",
     }
 }

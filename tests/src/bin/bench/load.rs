@@ -48,6 +48,7 @@ pub fn add_users(socket: &Path, n: usize) -> Result<(), String> {
                                 language: None,
                                 email: None,
                                 invite: false,
+                                account: false,
                             },
                         };
                         c.call(&req).map_err(|e| format!("adding {user}: {e}"))?;

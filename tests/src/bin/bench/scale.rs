@@ -107,6 +107,7 @@ fn fill(h: &Harness, from: usize, to: usize) -> Result<(), String> {
                 language: None,
                 email: None,
                 invite: false,
+                account: false,
             },
         };
         let mut tries = 0;
