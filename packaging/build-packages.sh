@@ -32,7 +32,8 @@ target=${CARGO_TARGET_DIR:-$root/target}
 cargo build --release --workspace --locked
 
 # Packages carry stripped binaries; debugging symbols stay in target/.
-strip --strip-unneeded --remove-section=.comment "$target/release/libpam_monban.so"
+strip --strip-unneeded --remove-section=.comment \
+    "$target/release/libpam_monban.so" "$target/release/libnss_monban.so"
 strip --remove-section=.comment "$target/release/monban-authd" "$target/release/monban"
 
 # rpm packages man pages as they are given; Debian's and Fedora's both

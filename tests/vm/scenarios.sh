@@ -249,6 +249,13 @@ scenario_f() {
     out=$(gssh 'DEBIAN_FRONTEND=noninteractive apt-get remove -y monban 2>&1'); local rc=$?
     printf '%s\n' "$out" | tail -n 8 | sed 's/^/[guest]   /'
     check "apt-get remove monban exits 0" test "$rc" = 0
+    if gssh "grep -qE '^passwd:.* monban' /etc/nsswitch.conf"; then
+        # (n) enabled NSS: the file stays the administrator's, and works.
+        check "  and says nsswitch.conf still names monban" contains "$out" "still names monban"
+        check "  getent passwd root answers with libnss_monban.so.2 gone" \
+            test "$(gssh 'getent passwd root | cut -d: -f1')" = root
+        check "  the monban-only $NSS_USER is unknown now" gssh "! getent passwd $NSS_USER"
+    fi
     out=$(gssh "grep -l pam_monban /etc/pam.d/* 2>/dev/null")
     check "no file in /etc/pam.d names pam_monban after remove ($out)" test -z "$out"
     check "root logs in after remove" test "$(gssh 'echo ROOT-IN')" = ROOT-IN
@@ -523,7 +530,46 @@ scenario_m() {
 
 }
 
-all=(a b c h i j k l m g d e f)
+# --- (n) an account only monban knows: NSS, sshd, a home at first login ---
+# Needs (c): keyboard-interactive. Follows the README's "Accounts that exist
+# only in monban" as written.
+NSS_USER=hanako
+NSS_PW='Reading-Room-Lamp-2026'
+scenario_n() {
+    local out t0
+    gssh "sed -i -E '/^(passwd|group):/{/[[:space:]]monban([[:space:]]|\$)/!s/\$/ monban/}' /etc/nsswitch.conf"
+    out=$(gssh "grep -E '^(passwd|group):' /etc/nsswitch.conf")
+    printf '%s\n' "$out" | show guest
+    check "nsswitch.conf names monban for passwd and group" test "$(grep -c ' monban$' <<<"$out")" = 2
+    gssh 'DEBIAN_FRONTEND=noninteractive pam-auth-update --enable mkhomedir'
+    check "pam-auth-update --enable mkhomedir" gssh 'grep -q pam_mkhomedir /etc/pam.d/common-session'
+    out=$(gssh "printf '%s\n' '$NSS_PW' | monban user add $NSS_USER --account --password-stdin 2>&1")
+    printf '%s\n' "$out" | show guest
+    check "monban user add $NSS_USER --account (no useradd)" contains "$out" "uid 200000"
+    t0=$(now)
+    out=$(gssh "getent passwd $NSS_USER")
+    say "FIGURE getent passwd of a monban account over ssh (ssh included): $(elapsed "$t0" "$(now)") s"
+    check "getent passwd $NSS_USER: $out" test "$out" = "$NSS_USER:*:200000:200000::/home/$NSS_USER:/bin/bash"
+    check "  and /etc/passwd has no line for $NSS_USER" gssh "! grep -q '^$NSS_USER:' /etc/passwd"
+    out=$(gssh "id $NSS_USER")
+    check "id $NSS_USER: $out" test "$out" = "uid=200000($NSS_USER) gid=200000(monban-users) groups=200000(monban-users)"
+    out=$(kbd_ssh "$NSS_USER" "$NSS_PW" 2>&1)
+    printf '%s\n' "$out" | show ssh
+    check "$NSS_USER logs in over sshd (keyboard-interactive)" contains "$out" "LOGGED-IN-AS-$NSS_USER"
+    out=$(gssh "stat -c '%U %G' /home/$NSS_USER")
+    check "pam_mkhomedir made /home/$NSS_USER at the first login ($out)" test "$out" = "$NSS_USER monban-users"
+    # The daemon names a monban-only peer through NSS, i.e. through its
+    # own module: it must answer itself, not wait on itself.
+    t0=$(now)
+    out=$(gssh "su -s /bin/sh $NSS_USER -c 'monban status' 2>&1")
+    printf '%s\n' "$out" | show guest
+    check "$NSS_USER's own monban status ($(elapsed "$t0" "$(now)") s)" grep -qE '^User: +'"$NSS_USER" <<<"$out"
+    check "  shows the uid" grep -qE '^UID: +200000' <<<"$out"
+    out=$(gssh "journalctl -u monban-authd -p err --no-pager -q")
+    check "journalctl -u monban-authd has no error lines" test -z "$out"
+}
+
+all=(a b c h i j k l m n g d e f)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 declare -A title=(
@@ -540,6 +586,7 @@ declare -A title=(
     [k]="su - USER from an unprivileged user"
     [l]="passwd for a managed user and for root"
     [m]="login on the serial console"
+    [n]="an account only monban knows: NSS, sshd, a home at first login"
 )
 for n in "${names[@]}"; do
     [ -n "${title[$n]:-}" ] || { say "unknown scenario $n"; exit 2; }
