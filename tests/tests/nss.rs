@@ -140,7 +140,11 @@ s.listen(8)
 print("ready", flush=True)
 while True:
     c, _ = s.accept()
-    n = struct.unpack(">I", c.recv(4))[0]
+    head = c.recv(4)
+    if len(head) < 4:  # a client that looked at us and left
+        c.close()
+        continue
+    n = struct.unpack(">I", head)[0]
     while n > 0:
         n -= len(c.recv(n))
     c.sendall(struct.pack(">I", len(reply)) + reply)
@@ -263,4 +267,43 @@ fn the_uid_is_shown_kept_and_never_reused_and_known_names_are_refused() {
     assert!(taro.stdout.starts_with("taro:*:200001:"), "{taro:?}");
     ns.run(&["getent", "passwd", "200000"], LIMIT)
         .assert_exit(2, "hanako's uid went with her and is not handed on");
+}
+
+/// Issue 15's "done when": an account added once logs in on every host of
+/// a fleet with the same uid, and no host has a local entry for it.
+#[test]
+fn an_account_added_on_one_host_has_its_uid_and_logs_in_on_another() {
+    let Some((url, password)) = monban_e2e::pg::shared() else {
+        return;
+    };
+    let schema = monban_e2e::pg::new_schema(&url, &password);
+    let mut a = Harness::fleet_host(&schema, &password, &std::path::PathBuf::new(), "host-a", "");
+    a.start();
+    let mut b = Harness::fleet_host(&schema, &password, &a.secret_key(), "host-b", "");
+    b.start();
+    for (host, name) in [(&a, "hanako"), (&b, "taro")] {
+        host.cli(&["user", "add", name, "--account", "--password-stdin"])
+            .stdin_lines(&[PW])
+            .run()
+            .assert_exit(0, &format!("user add {name} --account"));
+    }
+    for host in [&a, &b] {
+        let ns = NssNamespace::new(host, host.socket());
+        let hanako = ns.run(&["getent", "passwd", "hanako"], LIMIT);
+        assert!(hanako.stdout.starts_with("hanako:*:200000:"), "{hanako:?}");
+        let taro = ns.run(&["getent", "passwd", "taro"], LIMIT);
+        assert!(taro.stdout.starts_with("taro:*:200001:"), "{taro:?}");
+    }
+    let ns = NssNamespace::new(&b, b.socket());
+    b.pam("hanako")
+        .stack(
+            "auth     required {module} socket={socket}\n\
+             account  required {module} socket={socket}\n\
+             account  required pam_unix.so\n",
+        )
+        .answers(&[PW])
+        .wrapped_in(&ns.prefix())
+        .run()
+        .expect("auth", "PAM_SUCCESS")
+        .expect("acct", "PAM_SUCCESS");
 }
