@@ -471,3 +471,4 @@ cli-users-uid = UID
 accounts-added = { $then } It is an account of its own, uid { $uid }: hosts whose /etc/nsswitch.conf reads "passwd: files monban" know it.
 accounts-name-taken = { $user } already exists on this system (files, LDAP or another NSS source): --account is only for names nobody else has. Manage the existing user with `monban user add { $user }` instead.
 accounts-range-full = No uid is left in [accounts] uid_min–uid_max ({ $min }–{ $max }); uids are never reused. Widen the range in monban.toml.
+accounts-group-privileged = [accounts] gid { $gid } is the admin group or one of [daemon] privileged_groups: every account would be a member, so only root may add accounts while it is.

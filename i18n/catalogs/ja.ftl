@@ -445,3 +445,4 @@ cli-users-uid = UID
 accounts-added = { $then } monban だけのアカウントで、uid は { $uid } です。/etc/nsswitch.conf に「passwd: files monban」とあるホストで使えます。
 accounts-name-taken = { $user } はこのシステムにすでに存在します（files、LDAP などの NSS）。--account は誰も使っていない名前にだけ使えます。既存の利用者は `monban user add { $user }` で管理してください。
 accounts-range-full = [accounts] uid_min〜uid_max（{ $min }〜{ $max }）に空いている uid がありません。uid は再利用しません。monban.toml で範囲を広げてください。
+accounts-group-privileged = [accounts] gid { $gid } は管理者グループか [daemon] privileged_groups のいずれかです。すべてのアカウントがその一員になるため、この設定のあいだアカウントを追加できるのは root だけです。

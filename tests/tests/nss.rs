@@ -307,3 +307,35 @@ fn an_account_added_on_one_host_has_its_uid_and_logs_in_on_another() {
         .expect("auth", "PAM_SUCCESS")
         .expect("acct", "PAM_SUCCESS");
 }
+
+/// SPEC §13: were `[accounts] group` a group that leads to root, every
+/// account would be in it; an administrator must not mint such accounts.
+#[test]
+fn an_administrator_cannot_add_accounts_into_a_privileged_group() {
+    const ADMIN_PW: &str = "Admin-Login-Pass-1";
+    const ADMIN_CONFIRM: &str = "Admin-Confirm-Pass-2";
+    let h = Harness::with_config("[accounts]\ngroup = \"sudo\"\ngid = 250000\n");
+    h.add_user("daemon", ADMIN_PW);
+    h.set_confirmation_password(monban_e2e::DAEMON, ADMIN_PW, ADMIN_CONFIRM);
+    let refused = h
+        .cli(&["user", "add", "eve", "--account", "--password-stdin"])
+        .as_account(monban_e2e::DAEMON)
+        .stdin_lines(&[ADMIN_CONFIRM, PW])
+        .run();
+    assert_ne!(refused.code(), 0, "{refused:?}");
+    assert!(
+        refused.stderr.contains("only root may add accounts"),
+        "{refused:?}"
+    );
+    // Control: the same administrator adds a plain managed user, and root
+    // (whose choice the configuration is) adds the account.
+    h.cli(&["user", "add", "nobody", "--password-stdin"])
+        .as_account(monban_e2e::DAEMON)
+        .stdin_lines(&[ADMIN_CONFIRM, PW])
+        .run()
+        .assert_exit(0, "the administrator adds a managed user");
+    h.cli(&["user", "add", "eve", "--account", "--password-stdin"])
+        .stdin_lines(&[PW])
+        .run()
+        .assert_exit(0, "root adds the account");
+}

@@ -131,6 +131,26 @@ impl Daemon {
         Err(denied(Text::new("admin-privileged").arg("user", user)))
     }
 
+    /// Whether `[accounts] gid` is the admin group or a privileged group:
+    /// every account would then be a member, and an administrator adding
+    /// one would mint a sudoer (SPEC §13). A lookup that fails counts.
+    async fn accounts_group_privileged(&self) -> bool {
+        let groups = self.privileged_groups();
+        let (gid, name) = (self.cfg.accounts.gid, self.cfg.accounts.group.clone());
+        tokio::task::spawn_blocking(move || {
+            groups.iter().any(|g| {
+                *g == name
+                    || match nix::unistd::Group::from_name(g) {
+                        Ok(Some(found)) => found.gid.as_raw() == gid,
+                        Ok(None) => false,
+                        Err(_) => true,
+                    }
+            })
+        })
+        .await
+        .unwrap_or(true)
+    }
+
     /// An administrator acts only while their own account could log in
     /// now: a disabled, expired or suspended administrator has no powers.
     pub(super) async fn in_good_standing(&self, peer: &Peer) -> Result<(), WireError> {
@@ -164,6 +184,12 @@ impl Daemon {
                 invite,
                 account,
             } => {
+                if account && !peer.is_root() && self.accounts_group_privileged().await {
+                    return Err(denied(
+                        Text::new("accounts-group-privileged")
+                            .arg("gid", self.cfg.accounts.gid.to_string()),
+                    ));
+                }
                 self.check_new_user(&user, account).await?;
                 let new = NewUser {
                     require_otp,
