@@ -7,6 +7,7 @@ mod database;
 mod duration;
 mod locate;
 mod mail;
+mod session;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,6 +17,7 @@ use serde::Deserialize;
 pub use accounts::{AccountsConfig, LOWEST_UID, is_plain_name};
 pub use database::Database;
 pub use duration::{Limit, Span};
+pub use session::{MIN_IDLE_LOGOUT_SECS, SessionConfig};
 pub use mail::{InviteConfig, MailConfig, MailTls, ResetConfig};
 
 /// Where the daemon and the CLI look when neither `--config` nor
@@ -39,6 +41,7 @@ pub struct Config {
     pub reset: ResetConfig,
     pub invite: InviteConfig,
     pub accounts: AccountsConfig,
+    pub session: SessionConfig,
 }
 
 /// The audit trail's bounds (SPEC §13 "The audit trail cannot be flooded").
@@ -443,6 +446,7 @@ impl Config {
         }
         mail::validate(&self.mail, &self.reset, &self.invite)?;
         accounts::validate(&self.accounts)?;
+        session::validate(&self.session)?;
         let mut paths = vec![("socket", &d.socket), ("secret_key", &d.secret_key)];
         if let Database::Sqlite(path) = &d.database {
             paths.push(("database", path));

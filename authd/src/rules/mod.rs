@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod codes;
 pub mod email;
 pub mod expiry;
+pub mod idle;
 pub mod lockout;
 pub mod otp;
 pub mod policy;
