@@ -22,6 +22,7 @@ mod ratelimit;
 mod recent;
 mod secretbox;
 mod server;
+mod sessions;
 mod store;
 
 use std::path::{Path, PathBuf};
@@ -334,7 +335,11 @@ fn run(config: Config) -> Result<(), String> {
             recent: Arc::default(),
             catalogs,
             mailer,
+            sessions: Arc::default(),
         });
+        if daemon.cfg.session.enabled() {
+            tokio::spawn(Arc::clone(&daemon).watch_sessions());
+        }
         tracing::info!("listening on {}", socket.display());
         let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);
         if let Some(keep) = daemon.cfg.audit.keep.secs() {

@@ -282,7 +282,9 @@ async fn connection(
                         Err(_) => return,
                     }
                 };
-                session.insert(Session::new(peer))
+                let mut new = Session::new(peer);
+                new.pid = pid.and_then(|p| u32::try_from(p).ok());
+                session.insert(new)
             }
         };
         let mut response = daemon.handle(session, request).await;

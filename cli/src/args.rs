@@ -58,6 +58,9 @@ pub(crate) enum Verb {
     Import(ImportVerb),
     /// Show the audit trail (administrators).
     Log(LogArgs),
+    /// Interactive sessions watched for inactivity (administrators).
+    #[command(subcommand)]
+    Session(SessionVerb),
     /// Show your e-mail address, or change, verify or remove it.
     Email {
         #[command(subcommand)]
@@ -75,6 +78,12 @@ pub(crate) enum Verb {
         #[arg(long)]
         clear: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SessionVerb {
+    /// The interactive sessions this host watches, with their idle time.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

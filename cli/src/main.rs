@@ -19,6 +19,7 @@ mod output;
 mod passwd;
 mod policy;
 mod secrets;
+mod session;
 mod status;
 mod tr;
 mod user;
@@ -65,6 +66,7 @@ fn run(cli: Cli, tr: &Rc<Tr>) -> Result<(), CliError> {
         Verb::Policy(v) => policy::run(&mut ctx, v),
         Verb::Import(v) => import::run(&mut ctx, v),
         Verb::Log(a) => audit::run(&mut ctx, a),
+        Verb::Session(args::SessionVerb::List) => session::list(&mut ctx),
         Verb::Email { verb } => email::run(&mut ctx, verb),
         Verb::Reset(v) => email::reset(&mut ctx, v),
         Verb::Language { language, clear } => {

@@ -54,7 +54,7 @@ fn own_name() -> Option<String> {
 
 /// The labels of `monban status`, in order; every one is measured so the
 /// values line up whichever are shown.
-const LABELS: [&str; 15] = [
+const LABELS: [&str; 16] = [
     "cli-status-user",
     "cli-status-uid",
     "cli-status-account",
@@ -70,6 +70,7 @@ const LABELS: [&str; 15] = [
     "cli-status-language",
     "cli-status-email",
     "cli-status-email-new",
+    "cli-status-sessions",
 ];
 
 /// `Label: value` lines with the values in one column (after the longest
@@ -96,7 +97,12 @@ impl<'a> Lines<'a> {
     }
 
     fn push(&mut self, label: &str, value: &str) {
-        let label = format!("{}:", self.tr.get(label));
+        // An empty id continues the line above (a second session).
+        let label = if label.is_empty() {
+            String::new()
+        } else {
+            format!("{}:", self.tr.get(label))
+        };
         let value = output::escape(value);
         self.out.push_str(&output::pad(&label, self.column));
         self.out.push_str(&value);
@@ -182,6 +188,20 @@ pub(crate) fn render(s: &UserStatus, now: i64, tr: &Catalog) -> String {
         let pending =
             tr.render(&monban_proto::Text::new("cli-email-pending").arg("address", p.as_str()));
         out.push("cli-status-email-new", &pending);
+    }
+    for (i, session) in s.sessions.iter().enumerate() {
+        let line = tr.with(
+            "cli-status-session-line",
+            &[
+                ("tty", Arg::Str(session.tty.clone())),
+                ("service", Arg::Str(session.service.clone())),
+                ("since", Arg::Str(tr.date_time(session.opened_at))),
+                ("idle", Arg::Str(crate::session::idle(session.idle_secs))),
+            ],
+        );
+        // The label once; further sessions line up under the first.
+        let label = if i == 0 { "cli-status-sessions" } else { "" };
+        out.push(label, &line);
     }
     out.out
 }

@@ -472,3 +472,22 @@ accounts-added = { $then } It is an account of its own, uid { $uid }: hosts whos
 accounts-name-taken = { $user } already exists on this system (files, LDAP or another NSS source): --account is only for names nobody else has. Manage the existing user with `monban user add { $user }` instead.
 accounts-range-full = No uid is left in [accounts] uid_min–uid_max ({ $min }–{ $max }); uids are never reused. Widen the range in monban.toml.
 accounts-group-privileged = [accounts] gid { $gid } is the admin group or one of [daemon] privileged_groups: every account would be a member, so only root may add accounts while it is.
+
+## Logout after inactivity (SPEC §12)
+session-idle-warning = monban: nothing has been typed in this session for { $minutes ->
+        [0] { $seconds } seconds
+       *[other] { $minutes } minutes
+    }. It will be logged out at { $at } unless you type something.
+session-idle-ended = monban: this session is being logged out after { $minutes ->
+        [0] { $seconds } seconds
+       *[other] { $minutes } minutes
+    } without input.
+cli-sessions-user = USER
+cli-sessions-tty = TTY
+cli-sessions-service = SERVICE
+cli-sessions-from = FROM
+cli-sessions-since = SINCE
+cli-sessions-idle = IDLE
+cli-sessions-none = No interactive session is watched on this host.
+cli-status-sessions = Sessions
+cli-status-session-line = { $tty } via { $service } since { $since }, idle { $idle }

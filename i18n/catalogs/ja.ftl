@@ -446,3 +446,22 @@ accounts-added = { $then } monban だけのアカウントで、uid は { $uid }
 accounts-name-taken = { $user } はこのシステムにすでに存在します（files、LDAP などの NSS）。--account は誰も使っていない名前にだけ使えます。既存の利用者は `monban user add { $user }` で管理してください。
 accounts-range-full = [accounts] uid_min〜uid_max（{ $min }〜{ $max }）に空いている uid がありません。uid は再利用しません。monban.toml で範囲を広げてください。
 accounts-group-privileged = [accounts] gid { $gid } は管理者グループか [daemon] privileged_groups のいずれかです。すべてのアカウントがその一員になるため、この設定のあいだアカウントを追加できるのは root だけです。
+
+## 無操作時のログアウト (SPEC §12)
+session-idle-warning = monban：このセッションでは { $minutes ->
+        [0] { $seconds } 秒
+       *[other] { $minutes } 分
+    }間入力がありません。何か入力しないと { $at } にログアウトします。
+session-idle-ended = monban：{ $minutes ->
+        [0] { $seconds } 秒
+       *[other] { $minutes } 分
+    }間入力がなかったため、このセッションをログアウトします。
+cli-sessions-user = ユーザー
+cli-sessions-tty = 端末
+cli-sessions-service = サービス
+cli-sessions-from = 接続元
+cli-sessions-since = 開始
+cli-sessions-idle = 無操作
+cli-sessions-none = このホストで監視中の対話セッションはありません。
+cli-status-sessions = セッション
+cli-status-session-line = { $tty }（{ $service }）{ $since } から、無操作 { $idle }

@@ -156,6 +156,8 @@ pub enum Response {
         skipped: Vec<UserMessage>,
     },
     Lookup(crate::LookupReply),
+    /// `monban session list`: the interactive sessions this host watches.
+    Sessions(Vec<SessionInfo>),
     Error(WireError),
 }
 
@@ -289,6 +291,22 @@ pub struct UserStatus {
     /// The uid of an account that exists only in monban (SPEC §11).
     #[serde(default)]
     pub uid: Option<u32>,
+    /// The user's interactive sessions this host watches (SPEC §12).
+    #[serde(default)]
+    pub sessions: Vec<SessionInfo>,
+}
+
+/// An interactive session watched for inactivity (SPEC §12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub user: String,
+    pub tty: String,
+    pub service: String,
+    #[serde(default)]
+    pub rhost: Option<String>,
+    pub opened_at: i64,
+    /// Seconds since the terminal last took input.
+    pub idle_secs: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -349,7 +367,8 @@ impl Response {
             | Self::Unlocked { .. }
             | Self::Campaigns(_)
             | Self::Audit { .. }
-            | Self::Lookup(_) => {}
+            | Self::Lookup(_)
+            | Self::Sessions(_) => {}
         }
     }
 }

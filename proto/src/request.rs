@@ -247,6 +247,8 @@ pub enum AdminOp {
         #[serde(default)]
         before: Option<i64>,
     },
+    /// The interactive sessions this host watches for inactivity.
+    SessionList,
     /// Root only: hashes read from /etc/shadow by the CLI.
     ImportShadow {
         entries: Vec<ShadowEntry>,
@@ -298,6 +300,7 @@ impl AdminOp {
             | Self::RequireChange { .. }
             | Self::ListCampaigns
             | Self::ClearCampaign { .. }
+            | Self::SessionList
             | Self::AuditLog { .. } => Vec::new(),
         }
     }
@@ -317,6 +320,7 @@ impl AdminOp {
             Self::ListCampaigns => "policy campaigns",
             Self::ClearCampaign { .. } => "policy clear-change",
             Self::AuditLog { .. } => "log",
+            Self::SessionList => "session list",
             Self::ImportShadow { .. } => "import shadow",
         }
     }

@@ -171,11 +171,13 @@ impl Daemon {
     pub(super) async fn open_session(
         &self,
         peer: &Peer,
+        pid: Option<u32>,
         ctx: PamContext,
     ) -> Result<Response, WireError> {
         if !authz::records_session_events(peer) {
             return Ok(ignored_session());
         }
+        self.watch_session(peer, pid, &ctx).await;
         let Some(user) = self.find_user(&ctx.user).await? else {
             return Err(user_unknown(&ctx.user));
         };
@@ -218,6 +220,7 @@ impl Daemon {
         if !authz::records_session_events(peer) {
             return Ok(ignored_session());
         }
+        self.unwatch_session(&ctx);
         if self.find_user(&ctx.user).await?.is_none() {
             return Err(user_unknown(&ctx.user));
         }

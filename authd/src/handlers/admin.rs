@@ -363,6 +363,7 @@ impl Daemon {
                     Text::new("admin-campaigns-cleared").arg("count", cleared),
                 ))
             }
+            AdminOp::SessionList => self.session_list(),
             AdminOp::AuditLog {
                 user,
                 since,

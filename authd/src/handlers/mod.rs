@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod auth;
 mod email;
+mod idle;
 mod language;
 mod lookup;
 mod migrate;
@@ -45,6 +46,8 @@ pub struct Daemon {
     pub recent: Arc<RecentFailures>,
     pub catalogs: Arc<Catalogs>,
     pub mailer: Mailer,
+    /// Interactive sessions watched for inactivity (SPEC §12).
+    pub sessions: Arc<crate::sessions::Registry>,
 }
 
 /// Per-connection state: who is asking, and an authentication
@@ -58,6 +61,8 @@ pub struct Session {
     /// The user of the PAM conversation on this connection, whose stored
     /// language preference its replies follow.
     pub language_subject: Option<String>,
+    /// The peer's pid (SO_PEERCRED): for a PAM session, logind's leader.
+    pub pid: Option<u32>,
 }
 
 impl Session {
@@ -67,6 +72,7 @@ impl Session {
             conversation: None,
             stepped_up: false,
             language_subject: None,
+            pid: None,
         }
     }
 }
@@ -261,7 +267,9 @@ impl Daemon {
                 self.change_password(&session.peer, ctx, credential, current, new)
                     .await
             }
-            Request::OpenSession { ctx } => self.open_session(&session.peer, ctx).await,
+            Request::OpenSession { ctx } => {
+                self.open_session(&session.peer, session.pid, ctx).await
+            }
             Request::CloseSession { ctx } => self.close_session(&session.peer, ctx).await,
             Request::Status { user, step_up } => match self.admit(access, session, step_up).await {
                 Ok(()) => self.status(&session.peer, user).await,

@@ -120,6 +120,7 @@ impl Daemon {
             email: user.email.clone(),
             email_pending,
             uid: user.uid,
+            sessions: self.sessions.of_user(&user.name, now),
         })
     }
 }

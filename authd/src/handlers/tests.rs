@@ -72,6 +72,7 @@ impl Fixture {
             recent: Arc::default(),
             catalogs,
             mailer,
+            sessions: Arc::default(),
         };
         Self {
             daemon,

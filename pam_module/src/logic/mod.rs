@@ -317,6 +317,7 @@ fn response_name(resp: &Response) -> &'static str {
         Response::Audit { .. } => "audit",
         Response::Imported { .. } => "imported",
         Response::Lookup(_) => "lookup",
+        Response::Sessions(_) => "sessions",
         Response::Error(_) => "error",
     }
 }
