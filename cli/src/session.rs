@@ -81,8 +81,14 @@ mod tests {
         };
         let out = table(&[s], &Catalog::new(Lang::En));
         let lines: Vec<&str> = out.lines().collect();
-        assert!(lines[0].starts_with("USER   TTY         SERVICE  FROM"), "{out}");
-        assert!(lines[1].starts_with("alice  /dev/pts/3  sshd     192.0.2.7"), "{out}");
+        assert!(
+            lines[0].starts_with("USER   TTY         SERVICE  FROM"),
+            "{out}"
+        );
+        assert!(
+            lines[1].starts_with("alice  /dev/pts/3  sshd     192.0.2.7"),
+            "{out}"
+        );
         assert!(lines[1].ends_with("1m 01s"), "{out}");
     }
 }

@@ -17,8 +17,8 @@ use serde::Deserialize;
 pub use accounts::{AccountsConfig, LOWEST_UID, is_plain_name};
 pub use database::Database;
 pub use duration::{Limit, Span};
-pub use session::{MIN_IDLE_LOGOUT_SECS, SessionConfig};
 pub use mail::{InviteConfig, MailConfig, MailTls, ResetConfig};
+pub use session::{MIN_IDLE_LOGOUT_SECS, SessionConfig};
 
 /// Where the daemon and the CLI look when neither `--config` nor
 /// `MONBAN_CONFIG` says otherwise.

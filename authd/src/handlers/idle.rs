@@ -62,7 +62,13 @@ impl Daemon {
             .flatten()
             .unwrap_or(self.cfg.daemon.language);
         let now = self.now();
-        tracing::debug!(user = ctx.user, tty, pid, uid = peer.uid, "watching session");
+        tracing::debug!(
+            user = ctx.user,
+            tty,
+            pid,
+            uid = peer.uid,
+            "watching session"
+        );
         self.sessions.add(Tracked {
             user: ctx.user.clone(),
             tty,
@@ -125,7 +131,8 @@ impl Daemon {
                     let text = with_duration(Text::new("session-idle-warning"), idle_for)
                         .time("at", ends_at);
                     self.tell_terminal(&t, text).await;
-                    self.sessions.update(id, |s| s.watched.warned_at = Some(now));
+                    self.sessions
+                        .update(id, |s| s.watched.warned_at = Some(now));
                     self.audit_session(&t, "session_idle_warned", None).await;
                 }
                 IdleAction::End { idle_for } => {
@@ -145,9 +152,15 @@ impl Daemon {
         };
         match outcome {
             Ok(id) => {
-                tracing::info!(user = t.user, tty = t.tty, session = id, "idle session ended");
+                tracing::info!(
+                    user = t.user,
+                    tty = t.tty,
+                    session = id,
+                    "idle session ended"
+                );
                 let detail = format!("idle {idle_for} s; logind session {id} terminated");
-                self.audit_session(t, "session_idle_ended", Some(detail)).await;
+                self.audit_session(t, "session_idle_ended", Some(detail))
+                    .await;
             }
             Err(why) => {
                 tracing::error!(user = t.user, tty = t.tty, "idle session NOT ended: {why}");

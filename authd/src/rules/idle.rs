@@ -23,8 +23,12 @@ pub enum IdleAction {
     Nothing,
     /// Write the warning: the session ends at `ends_at` unless a key is
     /// typed.
-    Warn { ends_at: i64 },
-    End { idle_for: i64 },
+    Warn {
+        ends_at: i64,
+    },
+    End {
+        idle_for: i64,
+    },
 }
 
 /// Whether a PAM_TTY names a terminal. sshd says `ssh` for a session

@@ -58,7 +58,10 @@ impl Registry {
     /// Starts watching; a session already watched on the same terminal
     /// (whose close never came) is replaced.
     pub fn add(&self, t: Tracked) -> u64 {
-        let mut next = self.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut next = self
+            .next
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *next += 1;
         let id = *next;
         let mut map = self.map();
