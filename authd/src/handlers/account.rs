@@ -215,12 +215,13 @@ impl Daemon {
     pub(super) async fn close_session(
         &self,
         peer: &Peer,
+        pid: Option<u32>,
         ctx: PamContext,
     ) -> Result<Response, WireError> {
         if !authz::records_session_events(peer) {
             return Ok(ignored_session());
         }
-        self.unwatch_session(&ctx);
+        self.unwatch_session(pid, &ctx);
         if self.find_user(&ctx.user).await?.is_none() {
             return Err(user_unknown(&ctx.user));
         }

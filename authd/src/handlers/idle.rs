@@ -17,6 +17,10 @@ use crate::store::NewAuditEntry;
 /// 8 s step of a terminal's access time.
 const WATCH_EVERY: Duration = Duration::from_secs(2);
 
+/// Seconds a session without a terminal is looked at before it counts as
+/// one that has none.
+const TERMINAL_WAIT: i64 = 30;
+
 impl Daemon {
     fn idle_limits(&self) -> IdleLimits {
         IdleLimits {
@@ -28,31 +32,23 @@ impl Daemon {
     /// The PAM session hook opened a session: watch it if it has a
     /// terminal (and is not root's, unless `idle_root`). Any user's, also
     /// one monban does not manage: the rule is the site's, not monban's
-    /// passwords'.
+    /// passwords'. A session whose PAM_TTY names no terminal (sshd says
+    /// `ssh` before it allocates the pty) waits, by its leader's pid, for
+    /// a terminal to appear below it; scp, sftp and `ssh host cmd` never
+    /// get one and are dropped.
     pub(super) async fn watch_session(&self, peer: &Peer, pid: Option<u32>, ctx: &PamContext) {
         let s = &self.cfg.session;
-        if !s.enabled() || !idle::is_terminal(ctx.tty.as_deref()) {
+        if !s.enabled() || (ctx.user == "root" && !s.idle_root) {
             return;
         }
-        if ctx.user == "root" && !s.idle_root {
+        let tty = ctx
+            .tty
+            .as_deref()
+            .filter(|t| idle::is_terminal(Some(t)))
+            .map(tty_path);
+        if tty.is_none() && pid.is_none() {
             return;
         }
-        let Some(tty) = ctx.tty.as_deref().map(tty_path) else {
-            return;
-        };
-        let path = tty.clone();
-        let seen = tokio::task::spawn_blocking(move || terminal::last_input(&path))
-            .await
-            .ok()
-            .flatten();
-        let Some((last_input, owner)) = seen else {
-            tracing::warn!(
-                user = ctx.user,
-                tty,
-                "session not watched for inactivity: its terminal cannot be seen"
-            );
-            return;
-        };
         let name = ctx.user.clone();
         let lang = self
             .store
@@ -61,7 +57,6 @@ impl Daemon {
             .ok()
             .flatten()
             .unwrap_or(self.cfg.daemon.language);
-        let now = self.now();
         tracing::debug!(
             user = ctx.user,
             tty,
@@ -69,26 +64,48 @@ impl Daemon {
             uid = peer.uid,
             "watching session"
         );
-        self.sessions.add(Tracked {
+        let mut t = Tracked {
             user: ctx.user.clone(),
-            tty,
+            tty: None,
             service: ctx.service.clone(),
             rhost: ctx.rhost.clone(),
             leader_pid: pid,
-            tty_owner: owner,
+            tty_owner: None,
             lang,
             watched: Watched {
-                opened_at: now,
-                last_input: Some(last_input),
+                opened_at: self.now(),
+                last_input: None,
                 warned_at: None,
             },
-        });
+        };
+        if let Some(path) = tty {
+            let probe = path.clone();
+            match tokio::task::spawn_blocking(move || terminal::last_input(&probe))
+                .await
+                .ok()
+                .flatten()
+            {
+                Some((last_input, owner)) => {
+                    t.tty = Some(path);
+                    t.tty_owner = Some(owner);
+                    t.watched.last_input = Some(last_input);
+                }
+                None => {
+                    tracing::warn!(
+                        user = ctx.user,
+                        tty = path,
+                        "session not watched for inactivity: its terminal cannot be seen"
+                    );
+                    return;
+                }
+            }
+        }
+        self.sessions.add(t);
     }
 
-    pub(super) fn unwatch_session(&self, ctx: &PamContext) {
-        if let Some(tty) = ctx.tty.as_deref() {
-            self.sessions.close(&ctx.user, &tty_path(tty));
-        }
+    pub(super) fn unwatch_session(&self, pid: Option<u32>, ctx: &PamContext) {
+        let tty = ctx.tty.as_deref().map(tty_path);
+        self.sessions.close(&ctx.user, tty.as_deref(), pid);
     }
 
     pub(super) fn session_list(&self) -> Result<Response, WireError> {
@@ -109,17 +126,20 @@ impl Daemon {
     pub(crate) async fn watch_once(&self) {
         let limits = self.idle_limits();
         for (id, mut t) in self.sessions.snapshot() {
-            let path = t.tty.clone();
+            let Some(tty) = t.tty.clone() else {
+                self.find_terminal(id, &t).await;
+                continue;
+            };
+            let path = tty.clone();
             let seen = tokio::task::spawn_blocking(move || terminal::last_input(&path))
                 .await
                 .ok()
                 .flatten();
             // Gone, or another user's now: the session ended without a close.
-            let Some((last_input, owner)) = seen.filter(|(_, o)| *o == t.tty_owner) else {
+            let Some((last_input, _)) = seen.filter(|(_, o)| Some(*o) == t.tty_owner) else {
                 self.sessions.remove(id);
                 continue;
             };
-            let _ = owner;
             t.watched.last_input = Some(last_input);
             self.sessions
                 .update(id, |s| s.watched.last_input = Some(last_input));
@@ -140,6 +160,38 @@ impl Daemon {
                     self.end_session(&t, idle_for).await;
                 }
             }
+        }
+    }
+
+    /// A session waiting for its terminal: look below its leader; past
+    /// `TERMINAL_WAIT` it has none (scp, sftp, `ssh host cmd`) and is
+    /// dropped.
+    async fn find_terminal(&self, id: u64, t: &Tracked) {
+        let Some(leader) = t.leader_pid else {
+            self.sessions.remove(id);
+            return;
+        };
+        let found = tokio::task::spawn_blocking(move || {
+            let tty = terminal::of_descendants(leader)?;
+            let (last_input, owner) = terminal::last_input(&tty)?;
+            Some((tty, last_input, owner))
+        })
+        .await
+        .ok()
+        .flatten();
+        match found {
+            Some((tty, last_input, owner)) => {
+                tracing::debug!(user = t.user, tty, leader, "session terminal found");
+                self.sessions.update(id, |s| {
+                    s.tty = Some(tty);
+                    s.tty_owner = Some(owner);
+                    s.watched.last_input = Some(last_input);
+                });
+            }
+            None if self.now() - t.watched.opened_at > TERMINAL_WAIT => {
+                self.sessions.remove(id);
+            }
+            None => {}
         }
     }
 
@@ -173,7 +225,7 @@ impl Daemon {
 
     async fn tell_terminal(&self, t: &Tracked, text: Text) {
         let line = self.catalog(t.lang).render(&text);
-        let path = t.tty.clone();
+        let Some(path) = t.tty.clone() else { return };
         let written = tokio::task::spawn_blocking(move || terminal::write(&path, &line)).await;
         if let Ok(Err(e)) = written {
             tracing::warn!(tty = t.tty, "cannot write to the terminal: {e}");
@@ -188,7 +240,7 @@ impl Daemon {
             user: Some(t.user.clone()),
             service: Some(t.service.clone()),
             rhost: t.rhost.clone(),
-            tty: Some(t.tty.clone()),
+            tty: t.tty.clone(),
             detail,
             ..Default::default()
         };

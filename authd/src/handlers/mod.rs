@@ -270,7 +270,9 @@ impl Daemon {
             Request::OpenSession { ctx } => {
                 self.open_session(&session.peer, session.pid, ctx).await
             }
-            Request::CloseSession { ctx } => self.close_session(&session.peer, ctx).await,
+            Request::CloseSession { ctx } => {
+                self.close_session(&session.peer, session.pid, ctx).await
+            }
             Request::Status { user, step_up } => match self.admit(access, session, step_up).await {
                 Ok(()) => self.status(&session.peer, user).await,
                 Err(e) => Err(e),

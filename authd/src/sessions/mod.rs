@@ -15,16 +15,17 @@ use crate::rules::idle::Watched;
 #[derive(Debug, Clone)]
 pub struct Tracked {
     pub user: String,
-    /// `/dev/pts/3`, `/dev/tty1`.
-    pub tty: String,
+    /// `/dev/pts/3`, `/dev/tty1`; None until found below the leader (sshd
+    /// opens the PAM session before the pty exists).
+    pub tty: Option<String>,
     pub service: String,
     pub rhost: Option<String>,
     /// The process that opened the session (sshd's session child, login):
     /// logind's leader, by which the session is found to end it.
     pub leader_pid: Option<u32>,
-    /// The terminal's owner when the session opened: a terminal that
-    /// changed hands is not this session's any more.
-    pub tty_owner: u32,
+    /// The terminal's owner when it was found: a terminal that changed
+    /// hands is not this session's any more.
+    pub tty_owner: Option<u32>,
     pub lang: Lang,
     pub watched: Watched,
 }
@@ -33,7 +34,7 @@ impl Tracked {
     pub fn info(&self, now: i64) -> SessionInfo {
         SessionInfo {
             user: self.user.clone(),
-            tty: self.tty.clone(),
+            tty: self.tty.clone().unwrap_or_default(),
             service: self.service.clone(),
             rhost: self.rhost.clone(),
             opened_at: self.watched.opened_at,
@@ -65,16 +66,23 @@ impl Registry {
         *next += 1;
         let id = *next;
         let mut map = self.map();
-        map.retain(|_, old| old.tty != t.tty);
+        if t.tty.is_some() {
+            map.retain(|_, old| old.tty != t.tty);
+        }
         map.insert(id, t);
         id
     }
 
-    /// The session of `user` on `tty` closed.
-    pub fn close(&self, user: &str, tty: &str) -> bool {
+    /// The session of `user` closed: the one its leader `pid` opened, or
+    /// the one on `tty`.
+    pub fn close(&self, user: &str, tty: Option<&str>, pid: Option<u32>) -> bool {
         let mut map = self.map();
         let before = map.len();
-        map.retain(|_, t| !(t.user == user && t.tty == tty));
+        map.retain(|_, t| {
+            let same = (pid.is_some() && t.leader_pid == pid)
+                || (tty.is_some() && t.tty.as_deref() == tty);
+            !(t.user == user && same)
+        });
         map.len() != before
     }
 
@@ -92,16 +100,21 @@ impl Registry {
         }
     }
 
+    /// Sessions whose terminal is known (the others are not watched yet).
     pub fn of_user(&self, user: &str, now: i64) -> Vec<SessionInfo> {
         self.map()
             .values()
-            .filter(|t| t.user == user)
+            .filter(|t| t.user == user && t.tty.is_some())
             .map(|t| t.info(now))
             .collect()
     }
 
     pub fn all(&self, now: i64) -> Vec<SessionInfo> {
-        self.map().values().map(|t| t.info(now)).collect()
+        self.map()
+            .values()
+            .filter(|t| t.tty.is_some())
+            .map(|t| t.info(now))
+            .collect()
     }
 }
 
@@ -121,11 +134,11 @@ mod tests {
     fn t(user: &str, tty: &str) -> Tracked {
         Tracked {
             user: user.into(),
-            tty: tty.into(),
+            tty: Some(tty.into()),
             service: "sshd".into(),
             rhost: None,
             leader_pid: None,
-            tty_owner: 1000,
+            tty_owner: Some(1000),
             lang: Lang::En,
             watched: Watched {
                 opened_at: 100,
@@ -146,8 +159,18 @@ mod tests {
         let carol = r.of_user("carol", 200);
         assert_eq!(carol.len(), 1);
         assert_eq!(carol[0].idle_secs, 50);
-        assert!(r.close("bob", "/dev/pts/2"));
-        assert!(!r.close("bob", "/dev/pts/2"));
+        assert!(r.close("bob", Some("/dev/pts/2"), None));
+        assert!(!r.close("bob", Some("/dev/pts/2"), None));
+        // sshd closes with PAM_TTY "ssh": found by its leader.
+        let mut pending = t("dave", "x");
+        pending.tty = None;
+        pending.leader_pid = Some(77);
+        r.add(pending);
+        assert!(
+            r.all(200).iter().all(|s| s.user != "dave"),
+            "not watched yet"
+        );
+        assert!(r.close("dave", None, Some(77)));
         assert_eq!(r.all(200).len(), 1);
         assert_eq!(tty_path("pts/4"), "/dev/pts/4");
         assert_eq!(tty_path("/dev/tty1"), "/dev/tty1");
