@@ -569,7 +569,51 @@ scenario_n() {
     check "journalctl -u monban-authd has no error lines" test -z "$out"
 }
 
-all=(a b c h i j k l m n g d e f)
+# --- (o) logout after inactivity: a real ssh session, logind, polkit -------
+# Needs (c): alice and keyboard-interactive. [session] idle_logout = 30s,
+# idle_warning = 15s, as an administrator would set them.
+idle_ssh() { # idle_ssh idle|typing: the transcript (expect, idle.exp)
+    IDLE_PW=$LAB_PW expect "$root/tests/vm/idle.exp" "$1" \
+        -tt -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+        -o PubkeyAuthentication=no -o PasswordAuthentication=no \
+        -o PreferredAuthentications=keyboard-interactive -o NumberOfPasswordPrompts=1 \
+        "$LAB_USER@127.0.0.1" 2>&1
+}
+after() { sed -n "s/.*<$1 after \([0-9]*\)>.*/\1/p" <<<"$2" | head -n 1; }
+scenario_o() {
+    local out n t0
+    gssh "sed -i -e 's/^idle_logout = .*/idle_logout = \"30s\"/' -e 's/^idle_warning = .*/idle_warning = \"15s\"/' /etc/monban/monban.toml && monban-authd --check-config && systemctl restart monban-authd"
+    check "[session] idle_logout = 30s, daemon restarted" test $? = 0
+    check "the shipped polkit rule is installed" gssh 'test -f /usr/share/polkit-1/rules.d/50-monban.rules'
+    out=$(idle_ssh idle)
+    printf '%s\n' "$out" | show ssh
+    n=$(after warned "$out")
+    check "an idle ssh session is warned on its terminal (after ${n:-?} s, limit 30, warning 15)" \
+        test -n "$n" -a "${n:-0}" -ge 13 -a "${n:-99}" -le 26
+    n=$(after closed "$out")
+    check "  and ended (after ${n:-?} s)" test -n "$n" -a "${n:-0}" -ge 28 -a "${n:-99}" -le 50
+    check "  with the reason on the terminal" contains "$out" "being logged out after"
+    out=$(gssh "monban --json log --user $LAB_USER" | tr '{' '\n' | grep '"event":"session_idle_ended"')
+    printf '%s\n' "$out" | show audit
+    check "the audit trail has session_idle_ended with the logind session" contains "$out" "logind session"
+    out=$(idle_ssh typing)
+    printf '%s\n' "$out" | tail -n 3 | show ssh
+    check "a session where a command is typed every 3 s stays open for 60 s" contains "$out" "<still open after"
+    check "  and is never warned" lacks "$out" "<warned after"
+    t0=$(now)
+    out=$(KBD_ANSWERS=$LAB_PW expect "$run_dir/kbd.exp" -T -p "$port" -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -o PubkeyAuthentication=no -o PasswordAuthentication=no \
+        -o PreferredAuthentications=keyboard-interactive -o NumberOfPasswordPrompts=1 \
+        "$LAB_USER@127.0.0.1" 'sleep 45; echo NO-TERMINAL-SURVIVED' 2>&1)
+    printf '%s\n' "$out" | show ssh
+    check "ssh host 'sleep 45' (no terminal) runs to its end ($(elapsed "$t0" "$(now)") s)" \
+        contains "$out" "NO-TERMINAL-SURVIVED"
+    out=$(gssh "journalctl -u monban-authd -p err --no-pager -q")
+    check "journalctl -u monban-authd has no error lines" test -z "$out"
+    gssh "sed -i -e 's/^idle_logout = .*/idle_logout = \"0\"/' -e 's/^idle_warning = .*/idle_warning = \"5m\"/' /etc/monban/monban.toml && systemctl restart monban-authd"
+}
+
+all=(a b c h i j k l m n o g d e f)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 declare -A title=(
@@ -587,6 +631,7 @@ declare -A title=(
     [l]="passwd for a managed user and for root"
     [m]="login on the serial console"
     [n]="an account only monban knows: NSS, sshd, a home at first login"
+    [o]="logout after inactivity: a real ssh session warned and ended"
 )
 for n in "${names[@]}"; do
     [ -n "${title[$n]:-}" ] || { say "unknown scenario $n"; exit 2; }
