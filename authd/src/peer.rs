@@ -121,6 +121,20 @@ pub fn is_privileged(dir: &impl Directory, user: &str, groups: &[String]) -> boo
     })
 }
 
+/// Whether a group (`name`, `gid`) is one of `groups` by name or by gid:
+/// its members are then root's alone to create. A lookup that fails
+/// counts, as in [`is_privileged`].
+pub fn is_privileged_group(dir: &impl Directory, name: &str, gid: Gid, groups: &[String]) -> bool {
+    groups.iter().any(|g| {
+        g == name
+            || match dir.group(g) {
+                Ok(Some((found, _))) => found == gid,
+                Ok(None) => false,
+                Err(_) => true,
+            }
+    })
+}
+
 /// Runs an NSS lookup off the async workers (LDAP or SSSD may be slow).
 pub async fn lookup<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> Option<R> {
     tokio::task::spawn_blocking(f).await.ok()
@@ -227,5 +241,28 @@ mod tests {
             !is_privileged(&group_down, "bob", &groups(&["sudo"])),
             "a group that answers decides"
         );
+    }
+
+    #[test]
+    fn a_group_is_privileged_by_name_by_gid_and_by_failure() {
+        let ok = Fake { broken: &[] };
+        let sudo = groups(&["wheel", "sudo"]);
+        let gid = Gid::from_raw;
+        assert!(
+            is_privileged_group(&ok, "sudo", gid(250_000), &sudo),
+            "by name"
+        );
+        assert!(
+            is_privileged_group(&ok, "readers", gid(27), &sudo),
+            "sudo's gid"
+        );
+        assert!(!is_privileged_group(&ok, "readers", gid(250_000), &sudo));
+        let wheel_down = Fake { broken: &["wheel"] };
+        assert!(is_privileged_group(
+            &wheel_down,
+            "readers",
+            gid(250_000),
+            &sudo
+        ));
     }
 }

@@ -66,7 +66,7 @@ pub(crate) fn validate(a: &AccountsConfig) -> Result<(), (&'static str, &'static
             format!("must be at least {LOWEST_UID} and not 65534 (nogroup)"),
         );
     }
-    if !is_plain_name(&a.group) {
+    if !monban_proto::valid_name(&a.group) {
         return fail(
             "group",
             "must be a group name (letters, digits, '.', '_', '-'; not starting with '-')".into(),
@@ -83,16 +83,6 @@ pub(crate) fn validate(a: &AccountsConfig) -> Result<(), (&'static str, &'static
         return fail("shell", "must be an absolute path without ':'".into());
     }
     Ok(())
-}
-
-/// A name that is safe in every passwd/group field.
-pub fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 32
-        && !name.starts_with('-')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 #[cfg(test)]
@@ -126,14 +116,5 @@ mod tests {
         assert_eq!(check(|a| a.group = "bad:group".into()), Err("group"));
         assert_eq!(check(|a| a.home = "home/{user}".into()), Err("home"));
         assert_eq!(check(|a| a.shell = "bash".into()), Err("shell"));
-    }
-
-    #[test]
-    fn plain_names() {
-        assert!(is_plain_name("monban-users"));
-        assert!(is_plain_name("a.b_c"));
-        assert!(!is_plain_name("-x"));
-        assert!(!is_plain_name("a b"));
-        assert!(!is_plain_name(""));
     }
 }

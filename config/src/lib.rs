@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use accounts::{AccountsConfig, LOWEST_UID, is_plain_name};
+pub use accounts::{AccountsConfig, LOWEST_UID};
 pub use database::Database;
 pub use duration::{Limit, Span};
 pub use mail::{InviteConfig, MailConfig, MailTls, ResetConfig};

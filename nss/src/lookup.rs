@@ -12,7 +12,7 @@ use libnss::interop::Response;
 use libnss::passwd::Passwd;
 use monban_proto::{
     Client, DEFAULT_SOCKET, GroupEntry, Lookup, LookupReply, PasswdEntry, Request,
-    Response as Reply, Timeouts, TrustedServer,
+    Response as Reply, Timeouts, TrustedServer, valid_name,
 };
 
 /// Connect, then each read and write: together well under the second in
@@ -36,25 +36,19 @@ pub trait Directory {
 
     fn user_by_name(&self, name: &str) -> Response<Passwd> {
         // A name no account can have is not worth a question.
-        if !plain(name) {
+        if !valid_name(name) {
             return Response::NotFound;
         }
-        match self.ask(Lookup::UserByName(name.to_string())) {
-            Ok(LookupReply::User(e)) if e.name == name => passwd(e),
-            Ok(LookupReply::NotFound) => Response::NotFound,
-            _ => Response::Unavail,
-        }
+        one_user(self.ask(Lookup::UserByName(name.to_string())), |e| {
+            e.name == name
+        })
     }
 
     fn user_by_uid(&self, uid: u32) -> Response<Passwd> {
         if uid == 0 {
             return Response::NotFound;
         }
-        match self.ask(Lookup::UserByUid(uid)) {
-            Ok(LookupReply::User(e)) if e.uid == uid => passwd(e),
-            Ok(LookupReply::NotFound) => Response::NotFound,
-            _ => Response::Unavail,
-        }
+        one_user(self.ask(Lookup::UserByUid(uid)), |e| e.uid == uid)
     }
 
     fn all_users(&self) -> Response<Vec<Passwd>> {
@@ -64,12 +58,10 @@ pub trait Directory {
             let Ok(LookupReply::Users { users, next }) = self.ask(Lookup::Users { after }) else {
                 return Response::Unavail;
             };
-            for e in users {
-                match passwd(e) {
-                    Response::Success(p) => all.push(p),
-                    _ => return Response::Unavail,
-                }
-            }
+            let Response::Success(page) = every(users, passwd) else {
+                return Response::Unavail;
+            };
+            all.extend(page);
             match next {
                 Some(name) => after = Some(name),
                 None => return Response::Success(all),
@@ -79,47 +71,71 @@ pub trait Directory {
     }
 
     fn group_by_name(&self, name: &str) -> Response<Group> {
-        if !plain(name) {
+        if !valid_name(name) {
             return Response::NotFound;
         }
-        match self.ask(Lookup::GroupByName(name.to_string())) {
-            Ok(LookupReply::Group(g)) if g.name == name => group(g),
-            Ok(LookupReply::NotFound) => Response::NotFound,
-            _ => Response::Unavail,
-        }
+        one_group(self.ask(Lookup::GroupByName(name.to_string())), |g| {
+            g.name == name
+        })
     }
 
     fn group_by_gid(&self, gid: u32) -> Response<Group> {
         if gid == 0 {
             return Response::NotFound;
         }
-        match self.ask(Lookup::GroupByGid(gid)) {
-            Ok(LookupReply::Group(g)) if g.gid == gid => group(g),
-            Ok(LookupReply::NotFound) => Response::NotFound,
-            _ => Response::Unavail,
-        }
+        one_group(self.ask(Lookup::GroupByGid(gid)), |g| g.gid == gid)
     }
 
     fn all_groups(&self) -> Response<Vec<Group>> {
-        let Ok(LookupReply::Groups(groups)) = self.ask(Lookup::Groups) else {
-            return Response::Unavail;
-        };
-        let mut all = Vec::new();
-        for g in groups {
-            match group(g) {
-                Response::Success(g) => all.push(g),
-                _ => return Response::Unavail,
-            }
+        match self.ask(Lookup::Groups) {
+            Ok(LookupReply::Groups(groups)) => every(groups, group),
+            _ => Response::Unavail,
         }
-        Response::Success(all)
     }
+}
+
+/// The answer to a question about one user: the entry only if it is the
+/// one asked about.
+fn one_user(
+    reply: Result<LookupReply, Unavailable>,
+    asked: impl Fn(&PasswdEntry) -> bool,
+) -> Response<Passwd> {
+    match reply {
+        Ok(LookupReply::User(e)) if asked(&e) => passwd(e),
+        Ok(LookupReply::NotFound) => Response::NotFound,
+        _ => Response::Unavail,
+    }
+}
+
+fn one_group(
+    reply: Result<LookupReply, Unavailable>,
+    asked: impl Fn(&GroupEntry) -> bool,
+) -> Response<Group> {
+    match reply {
+        Ok(LookupReply::Group(g)) if asked(&g) => group(g),
+        Ok(LookupReply::NotFound) => Response::NotFound,
+        _ => Response::Unavail,
+    }
+}
+
+/// Every entry of an enumeration, or none: one refused entry spoils the
+/// list (no half answer).
+fn every<E, T>(entries: Vec<E>, convert: fn(E) -> Response<T>) -> Response<Vec<T>> {
+    let mut all = Vec::with_capacity(entries.len());
+    for e in entries {
+        match convert(e) {
+            Response::Success(t) => all.push(t),
+            _ => return Response::Unavail,
+        }
+    }
+    Response::Success(all)
 }
 
 /// An entry glibc may hand to a program: never uid or gid 0 (whoever
 /// answers at the socket must not be able to mint a root account), and
 /// no byte that would break a passwd line or a C string.
 fn passwd(e: PasswdEntry) -> Response<Passwd> {
-    let fields_ok = plain(&e.name) && [&e.home, &e.shell].iter().all(|f| field(f));
+    let fields_ok = valid_name(&e.name) && [&e.home, &e.shell].iter().all(|f| field(f));
     if e.uid == 0 || e.gid == 0 || !fields_ok {
         return Response::Unavail;
     }
@@ -135,7 +151,7 @@ fn passwd(e: PasswdEntry) -> Response<Passwd> {
 }
 
 fn group(g: GroupEntry) -> Response<Group> {
-    if g.gid == 0 || !plain(&g.name) {
+    if g.gid == 0 || !valid_name(&g.name) {
         return Response::Unavail;
     }
     Response::Success(Group {
@@ -144,16 +160,6 @@ fn group(g: GroupEntry) -> Response<Group> {
         gid: g.gid,
         members: Vec::new(),
     })
-}
-
-/// The names monban gives accounts and groups (SPEC: `user add`).
-fn plain(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 32
-        && !name.starts_with('-')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 fn field(s: &str) -> bool {

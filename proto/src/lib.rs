@@ -14,6 +14,7 @@ mod client;
 mod error;
 mod frame;
 mod lookup;
+mod names;
 mod reply;
 mod request;
 mod secret;
@@ -28,6 +29,7 @@ pub use frame::{
 };
 pub use lookup::{GroupEntry, Lookup, LookupReply, PasswdEntry};
 pub use monban_i18n::{Arg, Catalog, Catalogs, Lang, LangHint, Text};
+pub use names::valid_name;
 pub use reply::*;
 pub use request::*;
 pub use secret::{MAX_SECRET_LEN, Secret};

@@ -13,7 +13,7 @@ use super::password::rejection;
 use super::{Daemon, Origin, user_unknown};
 use crate::authz::denied;
 use crate::mail::Notice;
-use crate::peer::{Nss, Peer, is_privileged, lookup};
+use crate::peer::{Directory, Nss, Peer, is_privileged, is_privileged_group, lookup};
 use crate::rules::{expiry, lockout, policy};
 use crate::store::{self, NewAuditEntry, UserRow};
 
@@ -92,17 +92,6 @@ impl NewUser {
     }
 }
 
-pub(crate) fn valid_user_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 32
-        && !name.starts_with('-')
-        && name != "."
-        && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-}
-
 impl Daemon {
     /// The groups whose members only root may manage: the admin group and
     /// `[daemon] privileged_groups`.
@@ -136,19 +125,11 @@ impl Daemon {
     /// one would mint a sudoer (SPEC §13). A lookup that fails counts.
     async fn accounts_group_privileged(&self) -> bool {
         let groups = self.privileged_groups();
-        let (gid, name) = (self.cfg.accounts.gid, self.cfg.accounts.group.clone());
-        tokio::task::spawn_blocking(move || {
-            groups.iter().any(|g| {
-                *g == name
-                    || match nix::unistd::Group::from_name(g) {
-                        Ok(Some(found)) => found.gid.as_raw() == gid,
-                        Ok(None) => false,
-                        Err(_) => true,
-                    }
-            })
-        })
-        .await
-        .unwrap_or(true)
+        let name = self.cfg.accounts.group.clone();
+        let gid = nix::unistd::Gid::from_raw(self.cfg.accounts.gid);
+        lookup(move || is_privileged_group(&Nss, &name, gid, &groups))
+            .await
+            .unwrap_or(true)
     }
 
     /// An administrator acts only while their own account could log in
@@ -456,7 +437,7 @@ impl Daemon {
 
     /// A name that may be added: well-formed and not taken.
     async fn check_new_user(&self, user: &str, account: bool) -> Result<(), WireError> {
-        if !valid_user_name(user) {
+        if !monban_proto::valid_name(user) {
             // Quoted and escaped: the name may hold anything.
             return Err(bad(
                 Text::new("admin-invalid-user-name").arg("name", format!("{user:?}"))
@@ -483,8 +464,7 @@ impl Daemon {
     /// lookup that fails counts as known: never a second owner of a name.
     async fn known_to_nss(&self, user: &str) -> bool {
         let name = user.to_string();
-        let found = tokio::task::spawn_blocking(move || nix::unistd::User::from_name(&name)).await;
-        !matches!(found, Ok(Ok(None)))
+        !matches!(lookup(move || Nss.user(&name)).await, Some(Ok(None)))
     }
 
     async fn user_add(
@@ -728,19 +708,4 @@ pub(super) fn sentences(mut texts: Vec<Text>) -> Text {
     Text::new("admin-sentences")
         .arg("first", vec![first])
         .arg("rest", vec![sentences(texts)])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_names() {
-        for ok in ["alice", "yamagishi", "svc-backup", "a.b_c", "u1"] {
-            assert!(valid_user_name(ok), "{ok}");
-        }
-        for bad in ["", "-x", "..", "a b", "a/b", "ä", &"x".repeat(33)] {
-            assert!(!valid_user_name(bad), "{bad}");
-        }
-    }
 }

@@ -79,12 +79,7 @@ impl Daemon {
             },
         };
         if let Some(path) = tty {
-            let probe = path.clone();
-            match tokio::task::spawn_blocking(move || terminal::last_input(&probe))
-                .await
-                .ok()
-                .flatten()
-            {
+            match probe(&path).await {
                 Some((last_input, owner)) => {
                     t.tty = Some(path);
                     t.tty_owner = Some(owner);
@@ -126,15 +121,11 @@ impl Daemon {
     pub(crate) async fn watch_once(&self) {
         let limits = self.idle_limits();
         for (id, mut t) in self.sessions.snapshot() {
-            let Some(tty) = t.tty.clone() else {
+            let Some(tty) = &t.tty else {
                 self.find_terminal(id, &t).await;
                 continue;
             };
-            let path = tty.clone();
-            let seen = tokio::task::spawn_blocking(move || terminal::last_input(&path))
-                .await
-                .ok()
-                .flatten();
+            let seen = probe(tty).await;
             // Gone, or another user's now: the session ended without a close.
             let Some((last_input, _)) = seen.filter(|(_, o)| Some(*o) == t.tty_owner) else {
                 self.sessions.remove(id);
@@ -248,6 +239,15 @@ impl Daemon {
             tracing::error!("cannot record {event}: {}", e.message.text);
         }
     }
+}
+
+/// The terminal's last input and owner, read off the async workers.
+async fn probe(tty: &str) -> Option<(i64, u32)> {
+    let path = tty.to_string();
+    tokio::task::spawn_blocking(move || terminal::last_input(&path))
+        .await
+        .ok()
+        .flatten()
 }
 
 /// The idle time as the catalogs say it: whole minutes, or seconds under

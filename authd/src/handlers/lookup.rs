@@ -4,7 +4,6 @@
 use monban_proto::{Lookup, LookupReply, Response, WireError};
 
 use super::Daemon;
-use super::admin::valid_user_name;
 use crate::rules::accounts;
 
 /// Accounts per enumeration page: a `getent passwd` of thousands of
@@ -34,7 +33,7 @@ impl Daemon {
         };
         let reply = match query {
             // A name no account can have costs no read.
-            Lookup::UserByName(name) if !valid_user_name(&name) => LookupReply::NotFound,
+            Lookup::UserByName(name) if !monban_proto::valid_name(&name) => LookupReply::NotFound,
             Lookup::UserByName(name) => entry(self.store.get(move |tx| tx.find_user(&name)).await?),
             Lookup::UserByUid(uid) => {
                 entry(self.store.get(move |tx| tx.find_user_by_uid(uid)).await?)

@@ -3,7 +3,7 @@
 
 use monban_proto::{CredentialKind, Response, ShadowEntry, Text, UserMessage, WireError};
 
-use super::admin::{bad, done, valid_user_name};
+use super::admin::{bad, done};
 use super::{Daemon, Origin};
 use crate::crypt;
 use crate::peer::{lookup, user_in_group};
@@ -78,7 +78,7 @@ impl Daemon {
         let mut skipped = Vec::new();
         for e in entries {
             let skip = |id: &str| UserMessage::info(Text::new(id).arg("user", &e.user));
-            if !valid_user_name(&e.user) {
+            if !monban_proto::valid_name(&e.user) {
                 skipped.push(skip("migrate-skip-invalid-name"));
                 continue;
             }

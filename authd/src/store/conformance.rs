@@ -246,13 +246,7 @@ async fn users_with_failures_are_listed_once_per_name() {
 /// from two stores (two hosts, on PostgreSQL), lose no update.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_increments_of_one_counter_lose_nothing() {
-    let (file, _dir) = testing::sqlite_file("a");
-    let mut pairs = vec![("sqlite", (file.clone(), file))];
-    if let Some((url, password)) = testing::postgres_schema().await {
-        let a = testing::connect(&url, password.clone(), "a").await.unwrap();
-        let b = testing::connect(&url, password, "b").await.unwrap();
-        pairs.push(("postgres", (a, b)));
-    }
+    let (pairs, _dir) = testing::two_hosts().await;
     for (name, (a, b)) in pairs {
         let id = w(&a, |tx| tx.insert_user("racer", 1, false)).await;
         let mut tasks = Vec::new();

@@ -122,13 +122,7 @@ async fn two_users_cannot_share_a_uid() {
 /// once, none is skipped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_allocation_on_two_hosts_gives_distinct_uids() {
-    let (file, _dir) = testing::sqlite_file("a");
-    let mut pairs = vec![("sqlite", (file.clone(), file))];
-    if let Some((url, password)) = testing::postgres_schema().await {
-        let a = testing::connect(&url, password.clone(), "a").await.unwrap();
-        let b = testing::connect(&url, password, "b").await.unwrap();
-        pairs.push(("postgres", (a, b)));
-    }
+    let (pairs, _dir) = testing::two_hosts().await;
     for (name, (a, b)) in pairs {
         let mut tasks = Vec::new();
         for i in 0..40 {

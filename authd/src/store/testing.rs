@@ -89,6 +89,20 @@ pub async fn connect(
     Store::connect_postgres(url, password, host).await
 }
 
+/// Two hosts on one store, for races between hosts: the SQLite file (one
+/// store, shared) and two daemons' connections to a new PostgreSQL schema.
+/// The directory holds the file for as long as it lives.
+pub async fn two_hosts() -> (Vec<(&'static str, (Store, Store))>, tempfile::TempDir) {
+    let (file, dir) = sqlite_file("a");
+    let mut pairs = vec![("sqlite", (file.clone(), file))];
+    if let Some((url, password)) = postgres_schema().await {
+        let a = connect(&url, password.clone(), "a").await.unwrap();
+        let b = connect(&url, password, "b").await.unwrap();
+        pairs.push(("postgres", (a, b)));
+    }
+    (pairs, dir)
+}
+
 /// Every backend this run can test, each on a new, empty store.
 pub async fn every_backend(host: &str) -> Vec<(&'static str, Store, Option<tempfile::TempDir>)> {
     let (file, dir) = sqlite_file(host);
